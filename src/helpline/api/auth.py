@@ -1,0 +1,43 @@
+"""API authentication: personal bearer tokens, or the web session (with CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from helpline.accounts.services import authenticate_token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = authenticate_token(token)
+        if api_token is None:
+            return None
+        request.api_token = api_token  # type: ignore[attr-defined]
+        request.user = api_token.user
+        return api_token.user
+
+
+class TokenHeaderAuth(APIKeyHeader):
+    """`Authorization: Token <key>` for clients that cannot send Bearer."""
+
+    param_name = "X-API-Token"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not key:
+            return None
+        return TokenAuth().authenticate(request, key)
+
+
+API_AUTH = [TokenAuth(), TokenHeaderAuth(), django_auth]
+
+
+def require_scope(request: HttpRequest, scope: str) -> None:
+    """Tokens carry scopes; sessions may do everything their user may."""
+    from helpline.core.problems import Forbidden
+
+    token = getattr(request, "api_token", None)
+    if token is not None and not token.allows(scope):
+        raise Forbidden(f"This token lacks the {scope!r} scope.")

@@ -1,0 +1,36 @@
+"""The periodic jobs, defined once; `helpline scheduler` enqueues them, `helpline jobs run NAME` runs one now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    interval_seconds: int
+    function: str  # dotted path to a callable taking no arguments
+    description: str
+
+
+SCHEDULE: tuple[PeriodicJob, ...] = (
+    PeriodicJob(
+        "close-solved-tickets",
+        3600,
+        "helpline.tickets.services.close_solved_tickets",
+        "Close tickets solved more than TICKET_AUTO_CLOSE_DAYS days ago.",
+    ),
+    PeriodicJob(
+        "prune-schedule-ledger",
+        86400,
+        "helpline.core.scheduling.prune_ledger",
+        "Forget schedule claims older than a week.",
+    ),
+)
+
+
+def job_named(name: str) -> PeriodicJob:
+    for job in SCHEDULE:
+        if job.name == name:
+            return job
+    raise KeyError(name)

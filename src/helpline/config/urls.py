@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from helpline.api.api import api
+from helpline.core import health
+from helpline.tickets import views as ticket_views
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", api.urls),
+    path(
+        "attachments/<int:attachment_id>/download",
+        ticket_views.download,
+        name="attachment-download",
+    ),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("helpline.intake.portal.urls")),
+    path("kb/", include("helpline.kb.urls")),
+    path("", include("helpline.accounts.urls")),
+    path("", include("helpline.tickets.urls")),
+]

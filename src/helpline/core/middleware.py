@@ -1,0 +1,55 @@
+"""Request-level guards and per-user preferences."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+from helpline.core.problems import problem_response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse API bodies above API_MAX_BODY_BYTES before anything reads them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            size = int(length)
+        except ValueError:
+            size = 0
+        if size > settings.API_MAX_BODY_BYTES:
+            return problem_response(
+                413,
+                "payload-too-large",
+                "Request body too large",
+                f"The request body is {size} bytes; the limit is {settings.API_MAX_BODY_BYTES} bytes.",
+            )
+        return self.get_response(request)
+
+
+class UserPreferencesMiddleware:
+    """Activate the signed-in user's language and time zone for this request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if user.language and not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        response = self.get_response(request)
+        timezone.deactivate()
+        return response

@@ -1,0 +1,28 @@
+"""Fan ticket changes out to WebSocket clients through the channel layer."""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from helpline.core.consumers import STAFF_GROUP, requester_group
+from helpline.tickets.events import TicketChange
+
+logger = logging.getLogger(__name__)
+
+
+def broadcast_ticket_change(change: TicketChange) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    payload = {"kind": change.kind, "ticket_id": change.ticket_id, "fields": list(change.fields)}
+    message = {"type": "ticket.changed", "payload": payload}
+    try:
+        async_to_sync(layer.group_send)(STAFF_GROUP, message)
+        requester_id = change.extra.get("requester_id")
+        if requester_id:
+            async_to_sync(layer.group_send)(requester_group(requester_id), message)
+    except Exception:
+        logger.warning("live update for ticket %s not sent", change.ticket_id, exc_info=True)

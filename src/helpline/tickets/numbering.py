@@ -1,0 +1,27 @@
+"""Race-free, sequential ticket numbers."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+FIRST_NUMBER = 1000
+SEQUENCE_NAME = "tickets_ticket_number_seq"
+
+
+def next_ticket_number() -> int:
+    """The next number, in one statement, safe under any concurrency.
+
+    PostgreSQL has a real sequence; on SQLite, writers are serialised by the database
+    lock, so an UPDATE ... RETURNING on a counter row is equally safe.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(%s)", [SEQUENCE_NAME])
+        else:
+            cursor.execute(
+                "UPDATE tickets_ticketcounter SET value = value + 1 WHERE id = 1 RETURNING value"
+            )
+        row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("The ticket counter row is missing; run migrations.")
+    return int(row[0])

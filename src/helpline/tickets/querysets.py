@@ -1,0 +1,46 @@
+"""Ticket read scopes. Authorisation lives here so every view and endpoint shares it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from helpline.accounts.models import User
+
+
+class TicketQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> TicketQuerySet:
+        """Tickets the user may see.
+
+        Supervisors and admins see all; agents their teams' tickets, tickets assigned to
+        them and the untriaged pool with no team; requesters their own and, where their
+        organization shares tickets, their organization's.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_all_tickets:
+            return self
+        if user.is_agent:
+            from helpline.accounts.selectors import team_ids_of
+
+            return self.filter(
+                Q(team_id__in=team_ids_of(user)) | Q(assignee_id=user.pk) | Q(team__isnull=True)
+            )
+        scope = Q(requester_id=user.pk)
+        organization = user.organization
+        if organization is not None and organization.shares_tickets:
+            scope |= Q(organization_id=organization.pk)
+        return self.filter(scope)
+
+    def for_list(self) -> TicketQuerySet:
+        return self.select_related(
+            "requester", "assignee", "team", "category", "organization"
+        ).prefetch_related("tags")
+
+    def active(self) -> TicketQuerySet:
+        from helpline.tickets.choices import ACTIVE_STATUSES
+
+        return self.filter(status__in=ACTIVE_STATUSES)

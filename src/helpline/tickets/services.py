@@ -1,0 +1,857 @@
+"""The only code that creates or changes tickets and messages.
+
+Every function opens its own transaction, records each change as a TicketEvent, and
+announces the change (tickets.events) after commit. Views, the API, intake adapters,
+the scheduler and tests all come through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from helpline.accounts.choices import Tier
+from helpline.accounts.models import Team, User
+from helpline.core.problems import Conflict, Forbidden, NotFound, ServiceError
+from helpline.core.sanitize import html_to_text, sanitize_html, text_to_html
+from helpline.tickets import events, workflow
+from helpline.tickets.attachments import IncomingFile, store_attachment
+from helpline.tickets.choices import (
+    Channel,
+    EventKind,
+    Level,
+    LinkKind,
+    MessageKind,
+    Priority,
+    Status,
+    TicketType,
+)
+from helpline.tickets.custom_fields import forget_definitions, validate_custom_fields
+from helpline.tickets.models import (
+    Category,
+    IdempotencyKey,
+    Message,
+    Tag,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
+from helpline.tickets.numbering import next_ticket_number
+from helpline.tickets.priority import priority_for
+
+MAX_TAGS = 20
+MAX_BODY_CHARS = 1_000_000
+
+# Default response and resolution targets by priority, in calendar hours, until an SLA
+# policy (the sla app) sets due dates on business calendars.
+DEFAULT_TARGETS_HOURS: dict[str, tuple[int, int]] = {
+    Priority.P1: (1, 4),
+    Priority.P2: (4, 24),
+    Priority.P3: (8, 72),
+    Priority.P4: (24, 120),
+}
+
+
+@dataclass
+class EmailHeaders:
+    """Threading headers kept with a message that came or went by e-mail."""
+
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: str = ""
+
+
+@dataclass
+class NewTicket:
+    """Everything a channel may say about a new ticket; only subject and body are required."""
+
+    subject: str
+    body: str = ""
+    body_html: str = ""
+    requester: User | None = None
+    type: str = TicketType.INCIDENT
+    category: Category | None = None
+    impact: str = Level.MEDIUM
+    urgency: str = Level.MEDIUM
+    priority: str | None = None
+    priority_reason: str = ""
+    tags: Sequence[str] = ()
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    channel: str = Channel.API
+    team: Team | None = None
+    assignee: User | None = None
+    email: EmailHeaders | None = None
+    attachments: Sequence[IncomingFile] = ()
+    created_at: dt.datetime | None = None
+    source: str = ""
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def _clean_subject(subject: str) -> str:
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise ServiceError(
+            "The subject must not be empty.",
+            code="invalid-subject",
+            status=422,
+            errors=[{"field": "subject", "message": "must not be empty"}],
+        )
+    return subject[:250]
+
+
+def _bodies(text: str, html: str) -> tuple[str, str]:
+    """Plain text and sanitised HTML for a message, whichever the channel gave."""
+    if len(text) > MAX_BODY_CHARS or len(html) > MAX_BODY_CHARS:
+        raise ServiceError("The message is too long.", code="body-too-long", status=422)
+    if html:
+        safe_html = sanitize_html(html)
+        return (text or html_to_text(safe_html)), safe_html
+    return text, text_to_html(text)
+
+
+def _clean_tags(names: Iterable[str]) -> list[str]:
+    cleaned = sorted(
+        {" ".join(name.split()).lower()[:60] for name in names if name and name.strip()}
+    )
+    if len(cleaned) > MAX_TAGS:
+        raise ServiceError(
+            f"A ticket may have at most {MAX_TAGS} tags.", code="too-many-tags", status=422
+        )
+    return cleaned
+
+
+def _tag_objects(names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=name) for name in names if name not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    return [existing[name] for name in names]
+
+
+def _event(
+    ticket: Ticket,
+    actor: User | None,
+    kind: str,
+    *,
+    field: str = "",
+    old: Any = "",
+    new: Any = "",
+    reason: str = "",
+    source: str = "",
+    internal: bool = False,
+    at: dt.datetime | None = None,
+) -> TicketEvent:
+    return TicketEvent(
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        field=field,
+        old_value="" if old is None else str(old),
+        new_value="" if new is None else str(new),
+        reason=reason[:500],
+        source=source,
+        is_internal=internal,
+        created_at=at or timezone.now(),
+    )
+
+
+def _apply_default_targets(ticket: Ticket, now: dt.datetime) -> None:
+    respond_hours, resolve_hours = DEFAULT_TARGETS_HOURS[ticket.priority]
+    ticket.first_response_due_at = ticket.created_at + dt.timedelta(hours=respond_hours)
+    ticket.due_at = ticket.created_at + dt.timedelta(hours=resolve_hours)
+
+
+def _require_agent(actor: User) -> None:
+    if not actor.is_agent:
+        raise Forbidden("Only agents may do this.")
+
+
+def _require_visible(actor: User, ticket: Ticket) -> None:
+    if not Ticket.objects.visible_to(actor).filter(pk=ticket.pk).exists():
+        raise NotFound("No such ticket.")
+
+
+# --- creating ----------------------------------------------------------------------
+
+
+def create_ticket(actor: User, data: NewTicket, *, idempotency_key: str = "") -> Ticket:
+    """Open a ticket with its first message. With an idempotency key, a retry returns the first ticket."""
+    if idempotency_key:
+        previous = (
+            IdempotencyKey.objects.filter(user=actor, key=idempotency_key)
+            .select_related("ticket")
+            .first()
+        )
+        if previous is not None:
+            return previous.ticket
+    try:
+        return _create_ticket(actor, data, idempotency_key)
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        # A concurrent retry with the same key won the race: return its ticket.
+        return IdempotencyKey.objects.get(user=actor, key=idempotency_key).ticket
+
+
+@transaction.atomic
+def _create_ticket(actor: User, data: NewTicket, idempotency_key: str) -> Ticket:
+    requester = data.requester or actor
+    if requester.pk != actor.pk and not actor.is_agent:
+        raise Forbidden("Requesters can only open tickets for themselves.")
+    if not actor.is_agent and (data.team or data.assignee or data.priority):
+        raise Forbidden("Only agents may set the team, assignee or priority.")
+    subject = _clean_subject(data.subject)
+    text, html = _bodies(data.body, data.body_html)
+    if data.assignee is not None and not data.assignee.is_agent:
+        raise ServiceError(
+            "Tickets can only be assigned to agents.", code="invalid-assignee", status=422
+        )
+    tags = _clean_tags(data.tags)
+    custom = validate_custom_fields(data.type, data.category, data.custom_fields)
+    now = timezone.now()
+    created_at = data.created_at or now
+    priority = data.priority or priority_for(data.impact, data.urgency)
+    team = data.team or (
+        data.category.default_team if data.category and data.category.default_team_id else None
+    )
+    ticket = Ticket(
+        number=next_ticket_number(),
+        subject=subject,
+        type=data.type,
+        status=Status.NEW,
+        impact=data.impact,
+        urgency=data.urgency,
+        priority=priority,
+        priority_override_reason=data.priority_reason if data.priority else "",
+        channel=data.channel,
+        category=data.category,
+        requester=requester,
+        organization=requester.organization if requester.organization_id else None,
+        team=team,
+        assignee=data.assignee,
+        tier=(team.tier if team and team.tier else Tier.L1),
+        custom_fields=custom,
+        created_at=created_at,
+        updated_at=created_at,
+        message_count=1,
+    )
+    _apply_default_targets(ticket, now)
+    ticket.save(force_insert=True)
+    headers = data.email or EmailHeaders()
+    message = Message.objects.create(
+        ticket=ticket,
+        author=requester,
+        kind=MessageKind.REPLY,
+        channel=data.channel,
+        body_text=text,
+        body_html=html,
+        created_at=created_at,
+        email_message_id=headers.message_id,
+        email_in_reply_to=headers.in_reply_to,
+        email_references=headers.references,
+    )
+    history = [
+        _event(
+            ticket,
+            actor,
+            EventKind.CREATED,
+            new=ticket.number,
+            source=data.source or data.channel,
+            at=created_at,
+        )
+    ]
+    if data.priority:
+        history.append(
+            _event(
+                ticket,
+                actor,
+                EventKind.PRIORITY_CHANGED,
+                field="priority",
+                old=priority_for(data.impact, data.urgency),
+                new=priority,
+                reason=data.priority_reason,
+                at=created_at,
+            )
+        )
+    if data.assignee is not None:
+        history.append(
+            _event(
+                ticket,
+                actor,
+                EventKind.ASSIGNED,
+                field="assignee",
+                new=data.assignee.email,
+                at=created_at,
+            )
+        )
+    TicketEvent.objects.bulk_create(history)
+    tag_objects = _tag_objects(tags)
+    if tag_objects:
+        ticket.tags.add(*tag_objects)
+    # The caller usually shows the new ticket at once: it need not query what we just wrote.
+    ticket._prefetched_objects_cache = {"tags": tag_objects}
+    for incoming in data.attachments:
+        store_attachment(ticket=ticket, message=message, incoming=incoming, uploaded_by=requester)
+    if idempotency_key:
+        IdempotencyKey.objects.create(user=actor, key=idempotency_key[:255], ticket=ticket)
+    events.publish(events.TicketChange("created", ticket.pk, actor.pk, message_id=message.pk))
+    return ticket
+
+
+# --- messages ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_message(
+    actor: User,
+    ticket: Ticket,
+    *,
+    body: str = "",
+    body_html: str = "",
+    kind: str = MessageKind.REPLY,
+    channel: str = Channel.AGENT,
+    status: str | None = None,
+    attachments: Sequence[IncomingFile] = (),
+    email: EmailHeaders | None = None,
+    time_spent_minutes: int = 0,
+    created_at: dt.datetime | None = None,
+) -> Message:
+    """Add a public reply or an internal note, moving the status the way the reply implies."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if not actor.is_agent:
+        _require_visible(actor, ticket)
+        if kind != MessageKind.REPLY or status not in (None, Status.SOLVED):
+            raise Forbidden("Requesters can only add public replies.")
+    text, html = _bodies(body, body_html)
+    if not text.strip() and not attachments:
+        raise ServiceError(
+            "The message is empty.",
+            code="empty-message",
+            status=422,
+            errors=[{"field": "body", "message": "must not be empty"}],
+        )
+    if workflow.is_final(ticket.status):
+        raise Conflict(
+            "This ticket is closed; closed tickets are final. Open a new ticket instead.",
+            code="ticket-closed",
+        )
+    now = created_at or timezone.now()
+    headers = email or EmailHeaders()
+    message = Message.objects.create(
+        ticket=ticket,
+        author=actor,
+        kind=kind,
+        channel=channel,
+        body_text=text,
+        body_html=html,
+        created_at=now,
+        email_message_id=headers.message_id,
+        email_in_reply_to=headers.in_reply_to,
+        email_references=headers.references,
+        time_spent_minutes=max(0, time_spent_minutes),
+    )
+    for incoming in attachments:
+        store_attachment(ticket=ticket, message=message, incoming=incoming, uploaded_by=actor)
+    history = [
+        _event(
+            ticket,
+            actor,
+            EventKind.REPLIED if kind == MessageKind.REPLY else EventKind.NOTE_ADDED,
+            new=message.pk,
+            source=channel,
+            internal=kind == MessageKind.NOTE,
+            at=now,
+        )
+    ]
+    updates: dict[str, Any] = {"updated_at": now, "message_count": F("message_count") + 1}
+    is_requester_reply = ticket.requester_id == actor.pk and not actor.is_agent
+    if kind == MessageKind.REPLY:
+        if actor.is_agent and ticket.requester_id != actor.pk:
+            if ticket.first_responded_at is None:
+                updates["first_responded_at"] = now
+            next_status = status or workflow.status_after_agent_reply(ticket.status)
+        elif is_requester_reply or not actor.is_agent:
+            next_status = status or workflow.status_after_requester_reply(ticket.status)
+        else:
+            next_status = status or ticket.status
+    else:
+        next_status = status or ticket.status
+    if next_status != ticket.status:
+        history.extend(_status_change(ticket, actor, next_status, "", updates, now, source=channel))
+    Ticket.objects.filter(pk=ticket.pk).update(**updates)
+    TicketEvent.objects.bulk_create(history)
+    events.publish(
+        events.TicketChange(
+            "message_added", ticket.pk, actor.pk, message_id=message.pk, extra={"kind": kind}
+        )
+    )
+    return message
+
+
+def _status_change(
+    ticket: Ticket,
+    actor: User | None,
+    target: str,
+    reason: str,
+    updates: dict[str, Any],
+    now: dt.datetime,
+    *,
+    source: str = "",
+) -> list[TicketEvent]:
+    """Validate a status move and fill `updates` with its timestamps; returns its events."""
+    if target not in Status.values:
+        raise ServiceError(f"Unknown status {target!r}.", code="invalid-status", status=422)
+    if not workflow.can_transition(ticket.status, target):
+        raise Conflict(
+            f"A ticket cannot go from {ticket.status} to {target}.", code="invalid-transition"
+        )
+    updates["status"] = target
+    kind = EventKind.STATUS_CHANGED
+    if target == Status.SOLVED:
+        updates["solved_at"] = now
+    elif target == Status.CLOSED:
+        updates["closed_at"] = now
+    elif ticket.status == Status.SOLVED:
+        kind = EventKind.REOPENED
+        updates["solved_at"] = None
+    return [
+        _event(
+            ticket,
+            actor,
+            kind,
+            field="status",
+            old=ticket.status,
+            new=target,
+            reason=reason,
+            source=source,
+            at=now,
+        )
+    ]
+
+
+# --- changing fields ---------------------------------------------------------------
+
+AGENT_FIELDS = frozenset(
+    {
+        "subject",
+        "type",
+        "category",
+        "impact",
+        "urgency",
+        "priority",
+        "priority_reason",
+        "tags",
+        "custom_fields",
+        "team",
+        "assignee",
+        "tier",
+        "status",
+        "due_at",
+    }
+)
+REQUESTER_FIELDS = frozenset({"status"})
+
+
+@transaction.atomic
+def update_ticket(
+    actor: User, ticket: Ticket, changes: dict[str, Any], *, reason: str = "", source: str = ""
+) -> Ticket:
+    """Change any of a ticket's fields; each change becomes a history event."""
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("team", "assignee", "category")
+        .get(pk=ticket.pk)
+    )
+    _require_visible(actor, ticket)
+    allowed = AGENT_FIELDS if actor.is_agent else REQUESTER_FIELDS
+    refused = sorted(set(changes) - allowed)
+    if refused:
+        raise Forbidden(f"You may not change: {', '.join(refused)}.")
+    if not actor.is_agent and changes.get("status") not in (Status.SOLVED, Status.OPEN):
+        raise Forbidden("Requesters can only mark a ticket solved or reopen it.")
+    if workflow.is_final(ticket.status):
+        raise Conflict("This ticket is closed; closed tickets are final.", code="ticket-closed")
+    now = timezone.now()
+    updates: dict[str, Any] = {}
+    history: list[TicketEvent] = []
+
+    def record(
+        field_name: str, old: Any, new: Any, kind: str = EventKind.FIELD_CHANGED, why: str = ""
+    ) -> None:
+        history.append(
+            _event(
+                ticket,
+                actor,
+                kind,
+                field=field_name,
+                old=old,
+                new=new,
+                reason=why or reason,
+                source=source,
+                at=now,
+            )
+        )
+
+    if "subject" in changes:
+        subject = _clean_subject(changes["subject"])
+        if subject != ticket.subject:
+            record("subject", ticket.subject, subject)
+            updates["subject"] = subject
+    for name in ("type", "impact", "urgency", "tier"):
+        if name in changes and changes[name] != getattr(ticket, name):
+            record(name, getattr(ticket, name), changes[name])
+            updates[name] = changes[name]
+    if "category" in changes and changes["category"] != ticket.category:
+        record("category", ticket.category, changes["category"])
+        updates["category"] = changes["category"]
+    _priority_updates(ticket, changes, updates, record)
+    if "team" in changes and changes["team"] != ticket.team:
+        record("team", ticket.team, changes["team"], EventKind.TEAM_CHANGED)
+        updates["team"] = changes["team"]
+    if "assignee" in changes and changes["assignee"] != ticket.assignee:
+        assignee = changes["assignee"]
+        if assignee is not None and not assignee.is_agent:
+            raise ServiceError(
+                "Tickets can only be assigned to agents.", code="invalid-assignee", status=422
+            )
+        record(
+            "assignee",
+            ticket.assignee.email if ticket.assignee else "",
+            assignee.email if assignee else "",
+            EventKind.ASSIGNED,
+        )
+        updates["assignee"] = assignee
+    if "due_at" in changes and changes["due_at"] != ticket.due_at:
+        record(
+            "due_at",
+            ticket.due_at.isoformat() if ticket.due_at else "",
+            changes["due_at"].isoformat() if changes["due_at"] else "",
+        )
+        updates["due_at"] = changes["due_at"]
+    if "custom_fields" in changes:
+        _custom_field_updates(ticket, changes, updates, record)
+    if "tags" in changes:
+        _tag_updates(ticket, actor, changes["tags"], history, now, reason, source)
+    if "status" in changes and changes["status"] != ticket.status:
+        history.extend(
+            _status_change(ticket, actor, changes["status"], reason, updates, now, source=source)
+        )
+    if not history:
+        return ticket
+    updates["updated_at"] = now
+    for name, value in updates.items():
+        setattr(ticket, name, value)
+    ticket.save(update_fields=[name for name in updates if name != "priority_reason"])
+    TicketEvent.objects.bulk_create(history)
+    events.publish(
+        events.TicketChange("updated", ticket.pk, actor.pk, fields=tuple(sorted(updates)))
+    )
+    return ticket
+
+
+def _priority_updates(
+    ticket: Ticket, changes: dict[str, Any], updates: dict[str, Any], record
+) -> None:
+    impact = updates.get("impact", ticket.impact)
+    urgency = updates.get("urgency", ticket.urgency)
+    if changes.get("priority"):
+        reason = (changes.get("priority_reason") or "").strip()
+        if not reason:
+            raise ServiceError(
+                "Overriding the priority needs a reason.",
+                code="reason-required",
+                status=422,
+                errors=[{"field": "priority_reason", "message": "is required"}],
+            )
+        target, override = changes["priority"], reason
+    elif "impact" in updates or "urgency" in updates:
+        target, override = priority_for(impact, urgency), ""
+    else:
+        return
+    if target not in Priority.values:
+        raise ServiceError(f"Unknown priority {target!r}.", code="invalid-priority", status=422)
+    if target != ticket.priority:
+        record("priority", ticket.priority, target, EventKind.PRIORITY_CHANGED, override)
+        updates["priority"] = target
+    updates["priority_override_reason"] = override
+
+
+def _custom_field_updates(
+    ticket: Ticket, changes: dict[str, Any], updates: dict[str, Any], record
+) -> None:
+    category = updates.get("category", ticket.category)
+    ticket_type = updates.get("type", ticket.type)
+    cleaned = validate_custom_fields(
+        ticket_type, category, changes["custom_fields"], existing=ticket.custom_fields
+    )
+    for key in sorted(set(cleaned) | set(ticket.custom_fields)):
+        old, new = ticket.custom_fields.get(key), cleaned.get(key)
+        if old != new:
+            record(
+                f"custom_fields.{key}",
+                "" if old is None else old,
+                "" if new is None else new,
+                EventKind.CUSTOM_FIELD_CHANGED,
+            )
+    if cleaned != ticket.custom_fields:
+        updates["custom_fields"] = cleaned
+
+
+def _tag_updates(
+    ticket: Ticket,
+    actor: User,
+    names: Iterable[str],
+    history: list[TicketEvent],
+    now: dt.datetime,
+    reason: str,
+    source: str,
+) -> None:
+    wanted = _clean_tags(names)
+    current = sorted(ticket.tags.values_list("name", flat=True))
+    if wanted != current:
+        ticket.tags.set(_tag_objects(wanted))
+        history.append(
+            _event(
+                ticket,
+                actor,
+                EventKind.TAGS_CHANGED,
+                field="tags",
+                old=", ".join(current),
+                new=", ".join(wanted),
+                reason=reason,
+                source=source,
+                at=now,
+            )
+        )
+
+
+def change_status(
+    actor: User, ticket: Ticket, status: str, *, reason: str = "", source: str = ""
+) -> Ticket:
+    return update_ticket(actor, ticket, {"status": status}, reason=reason, source=source)
+
+
+def assign_ticket(
+    actor: User,
+    ticket: Ticket,
+    *,
+    assignee: User | None,
+    team: Team | None = None,
+    reason: str = "",
+    source: str = "",
+) -> Ticket:
+    _require_agent(actor)
+    changes: dict[str, Any] = {"assignee": assignee}
+    if team is not None:
+        changes["team"] = team
+    return update_ticket(actor, ticket, changes, reason=reason, source=source)
+
+
+# --- merging and linking -----------------------------------------------------------
+
+
+@transaction.atomic
+def merge_tickets(actor: User, source: Ticket, target: Ticket, *, reason: str = "") -> Ticket:
+    """Fold `source` into `target`: its messages move over, and it is closed pointing at target."""
+    _require_agent(actor)
+    if source.pk == target.pk:
+        raise ServiceError("A ticket cannot be merged into itself.", code="merge-self", status=422)
+    locked = {
+        t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+    }
+    source, target = locked[source.pk], locked[target.pk]
+    for ticket in (source, target):
+        _require_visible(actor, ticket)
+    if target.status == Status.CLOSED:
+        raise Conflict("Cannot merge into a closed ticket.", code="ticket-closed")
+    if source.merged_into_id is not None:
+        raise Conflict("This ticket is already merged.", code="already-merged")
+    now = timezone.now()
+    moved = Message.objects.filter(ticket=source).update(ticket=target)
+    source.attachments.update(ticket=target)
+    Ticket.objects.filter(pk=target.pk).update(
+        message_count=F("message_count") + moved, updated_at=now
+    )
+    Ticket.objects.filter(pk=source.pk).update(
+        merged_into=target, status=Status.CLOSED, closed_at=now, updated_at=now, message_count=0
+    )
+    TicketEvent.objects.bulk_create(
+        [
+            _event(
+                target,
+                actor,
+                EventKind.MERGED,
+                field="merged",
+                new=source.number,
+                reason=reason,
+                at=now,
+            ),
+            _event(
+                source,
+                actor,
+                EventKind.MERGED_INTO,
+                field="status",
+                old=source.status,
+                new=Status.CLOSED,
+                reason=f"merged into #{target.number}" + (f": {reason}" if reason else ""),
+                at=now,
+            ),
+        ]
+    )
+    events.publish(
+        events.TicketChange("merged", target.pk, actor.pk, extra={"source_id": source.pk})
+    )
+    target.refresh_from_db()
+    return target
+
+
+@transaction.atomic
+def link_tickets(actor: User, source: Ticket, target: Ticket, kind: str) -> TicketLink:
+    _require_agent(actor)
+    if kind not in LinkKind.values:
+        raise ServiceError(f"Unknown link kind {kind!r}.", code="invalid-link", status=422)
+    if source.pk == target.pk:
+        raise ServiceError("A ticket cannot be linked to itself.", code="link-self", status=422)
+    for ticket in (source, target):
+        _require_visible(actor, ticket)
+    link, created = TicketLink.objects.get_or_create(
+        source=source, target=target, kind=kind, defaults={"created_by": actor}
+    )
+    if created:
+        TicketEvent.objects.bulk_create(
+            [
+                _event(source, actor, EventKind.LINKED, field=kind, new=target.number),
+                _event(target, actor, EventKind.LINKED, field=f"{kind}:reverse", new=source.number),
+            ]
+        )
+    return link
+
+
+@transaction.atomic
+def add_attachment(
+    actor: User, ticket: Ticket, incoming: IncomingFile, *, message: Message | None = None
+):
+    """Attach a file to a ticket, outside any message (e.g. an upload from the API)."""
+    _require_visible(actor, ticket)
+    if workflow.is_final(ticket.status):
+        raise Conflict("This ticket is closed.", code="ticket-closed")
+    attachment = store_attachment(
+        ticket=ticket, message=message, incoming=incoming, uploaded_by=actor
+    )
+    TicketEvent.objects.create(
+        ticket=ticket,
+        actor=actor,
+        kind=EventKind.ATTACHMENT_ADDED,
+        new_value=attachment.filename,
+        is_internal=bool(message and message.is_internal),
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+    return attachment
+
+
+# --- periodic ----------------------------------------------------------------------
+
+
+def close_solved_tickets(now: dt.datetime | None = None) -> int:
+    """Close tickets solved longer ago than TICKET_AUTO_CLOSE_DAYS. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.TICKET_AUTO_CLOSE_DAYS)
+    closed = 0
+    ids = list(
+        Ticket.objects.filter(status=Status.SOLVED, solved_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+    for ticket_id in ids:
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+            if ticket.status != Status.SOLVED:
+                continue
+            Ticket.objects.filter(pk=ticket_id).update(
+                status=Status.CLOSED, closed_at=now, updated_at=now
+            )
+            TicketEvent.objects.create(
+                ticket=ticket,
+                kind=EventKind.AUTO_CLOSED,
+                field="status",
+                old_value=Status.SOLVED,
+                new_value=Status.CLOSED,
+                source="schedule",
+                reason=f"solved more than {settings.TICKET_AUTO_CLOSE_DAYS} days ago",
+            )
+            events.publish(events.TicketChange("updated", ticket_id, None, fields=("status",)))
+            closed += 1
+    return closed
+
+
+# --- configuration: categories and custom fields -------------------------------------
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise Forbidden("Only administrators may do this.")
+
+
+@transaction.atomic
+def save_category(actor: User, category: Category | None = None, **fields: Any) -> Category:
+    """Create or change a category; the tree may not loop."""
+    _require_admin(actor)
+    category = category or Category()
+    for name in ("name", "name_ru", "slug", "parent_id", "default_team_id", "is_active"):
+        if name in fields:
+            setattr(category, name, fields[name])
+    if Category.objects.filter(slug=category.slug).exclude(pk=category.pk).exists():
+        raise Conflict("A category with this slug already exists.", code="duplicate-slug")
+    if category.default_team_id and not Team.objects.filter(pk=category.default_team_id).exists():
+        raise ServiceError("No such team.", code="invalid-team", status=422)
+    seen = {category.pk}
+    parent_id = category.parent_id
+    while parent_id is not None:
+        if parent_id in seen:
+            raise ServiceError(
+                "A category cannot be its own ancestor.", code="category-loop", status=422
+            )
+        seen.add(parent_id)
+        parent = Category.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+        if parent is None and not Category.objects.filter(pk=parent_id).exists():
+            raise ServiceError("No such parent category.", code="invalid-parent", status=422)
+        parent_id = parent
+    category.save()
+    return category
+
+
+@transaction.atomic
+def save_custom_field(actor: User, **fields: Any):
+    from helpline.tickets.choices import CustomFieldType
+    from helpline.tickets.models import CustomField
+
+    _require_admin(actor)
+    if fields["field_type"] not in CustomFieldType.values:
+        raise ServiceError(
+            f"Unknown field type {fields['field_type']!r}.", code="invalid-field-type", status=422
+        )
+    if fields["field_type"] in (
+        CustomFieldType.CHOICE,
+        CustomFieldType.MULTI_CHOICE,
+    ) and not fields.get("choices"):
+        raise ServiceError(
+            "Choice fields need a list of choices.", code="choices-required", status=422
+        )
+    if CustomField.objects.filter(key=fields["key"]).exists():
+        raise Conflict("A custom field with this key already exists.", code="duplicate-key")
+    fields["ticket_type"] = fields.get("ticket_type") or ""
+    custom_field = CustomField.objects.create(**fields)
+    transaction.on_commit(forget_definitions)
+    return custom_field

@@ -1,0 +1,39 @@
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from helpline.config.env import env_bool, env_int
+
+
+def test_env_bool_refuses_anything_but_true_or_false(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("X_FLAG")
+    monkeypatch.setenv("X_FLAG", "true")
+    assert env_bool("X_FLAG") is True
+
+
+def test_env_int_refuses_words(monkeypatch):
+    monkeypatch.setenv("X_NUM", "ten")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("X_NUM", 1)
+
+
+def test_secret_can_come_from_a_file(monkeypatch, tmp_path):
+    from helpline.config.env import env_str
+
+    secret = tmp_path / "secret"
+    secret.write_text("s3cr3t\n")
+    monkeypatch.setenv("X_SECRET_FILE", str(secret))
+    assert env_str("X_SECRET") == "s3cr3t"
+
+
+def test_production_refuses_to_start_with_the_default_secret_key(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HELPLINE_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "helpline.config.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
