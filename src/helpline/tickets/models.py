@@ -320,3 +320,27 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SatisfactionRating(models.Model):
+    """The requester's rating (1-5) of how a solved ticket was handled, with a comment."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 on #{self.ticket_id}"

@@ -855,3 +855,36 @@ def save_custom_field(actor: User, **fields: Any):
     custom_field = CustomField.objects.create(**fields)
     transaction.on_commit(forget_definitions)
     return custom_field
+
+
+# --- satisfaction --------------------------------------------------------------------
+
+
+@transaction.atomic
+def rate_ticket(actor: User, ticket: Ticket, score: int, comment: str = ""):
+    """Record (or change) the requester's satisfaction rating of a solved or closed ticket."""
+    from helpline.tickets.models import SatisfactionRating
+
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _require_visible(actor, ticket)
+    if ticket.requester_id != actor.pk:
+        raise Forbidden("Only the requester may rate a ticket.")
+    if ticket.status not in (Status.SOLVED, Status.CLOSED):
+        raise Conflict("Only solved tickets can be rated.", code="not-solved")
+    if not 1 <= int(score) <= 5:
+        raise ServiceError("The score must be from 1 to 5.", code="invalid-score", status=422)
+    comment = (comment or "").strip()[:5000]
+    rating, _created = SatisfactionRating.objects.update_or_create(
+        ticket=ticket, defaults={"score": int(score), "comment": comment, "rated_by": actor}
+    )
+    TicketEvent.objects.create(
+        ticket=ticket,
+        actor=actor,
+        kind=EventKind.FIELD_CHANGED,
+        field="satisfaction",
+        new_value=str(rating.score),
+        reason=comment[:500],
+        source="portal",
+    )
+    events.publish(events.TicketChange("updated", ticket.pk, actor.pk, fields=("satisfaction",)))
+    return rating
