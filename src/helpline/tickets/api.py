@@ -150,7 +150,10 @@ def _requester(request: HttpRequest, payload: TicketIn) -> User:
             raise ServiceError(
                 "Requesters can only open tickets for themselves.", code="forbidden", status=403
             )
-        return _lookup(User, payload.requester_id, "requester_id")
+        requester = (
+            User.objects.select_related("organization").filter(pk=payload.requester_id).first()
+        )
+        return requester or _lookup(User, payload.requester_id, "requester_id")
     if payload.requester_email:
         if not actor.is_agent and payload.requester_email.lower() != actor.email.lower():
             raise ServiceError(

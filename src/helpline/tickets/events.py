@@ -30,6 +30,15 @@ class TicketChange:
 
 Subscriber = Callable[[TicketChange], None]
 _subscribers: list[Subscriber] = []
+# Called inside the service's transaction: for writes that must commit or roll back
+# together with the change (the notification outbox). Keep them to one cheap INSERT.
+_in_transaction: list[Subscriber] = []
+
+
+def subscribe_in_transaction(subscriber: Subscriber) -> Subscriber:
+    if subscriber not in _in_transaction:
+        _in_transaction.append(subscriber)
+    return subscriber
 
 
 def subscribe(subscriber: Subscriber) -> Subscriber:
@@ -39,12 +48,15 @@ def subscribe(subscriber: Subscriber) -> Subscriber:
 
 
 def unsubscribe(subscriber: Subscriber) -> None:
-    if subscriber in _subscribers:
-        _subscribers.remove(subscriber)
+    for registry in (_subscribers, _in_transaction):
+        if subscriber in registry:
+            registry.remove(subscriber)
 
 
 def publish(change: TicketChange) -> None:
-    """Deliver the change to every subscriber after the current transaction commits."""
+    """Hand the change to in-transaction subscribers now, and to the others after commit."""
+    for subscriber in list(_in_transaction):
+        subscriber(change)
     if _subscribers:
         transaction.on_commit(lambda: _deliver(change))
 

@@ -91,6 +91,8 @@ class NewTicket:
     attachments: Sequence[IncomingFile] = ()
     created_at: dt.datetime | None = None
     source: str = ""
+    # True for mail that must never get an automatic answer (auto-replies, bounces, lists).
+    suppress_autoreply: bool = False
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -306,7 +308,15 @@ def _create_ticket(actor: User, data: NewTicket, idempotency_key: str) -> Ticket
         store_attachment(ticket=ticket, message=message, incoming=incoming, uploaded_by=requester)
     if idempotency_key:
         IdempotencyKey.objects.create(user=actor, key=idempotency_key[:255], ticket=ticket)
-    events.publish(events.TicketChange("created", ticket.pk, actor.pk, message_id=message.pk))
+    events.publish(
+        events.TicketChange(
+            "created",
+            ticket.pk,
+            actor.pk,
+            message_id=message.pk,
+            extra={"requester_id": requester.pk, "suppress_autoreply": data.suppress_autoreply},
+        )
+    )
     return ticket
 
 
@@ -394,7 +404,11 @@ def add_message(
     TicketEvent.objects.bulk_create(history)
     events.publish(
         events.TicketChange(
-            "message_added", ticket.pk, actor.pk, message_id=message.pk, extra={"kind": kind}
+            "message_added",
+            ticket.pk,
+            actor.pk,
+            message_id=message.pk,
+            extra={"kind": kind, "requester_id": ticket.requester_id},
         )
     )
     return message
@@ -556,7 +570,13 @@ def update_ticket(
     ticket.save(update_fields=[name for name in updates if name != "priority_reason"])
     TicketEvent.objects.bulk_create(history)
     events.publish(
-        events.TicketChange("updated", ticket.pk, actor.pk, fields=tuple(sorted(updates)))
+        events.TicketChange(
+            "updated",
+            ticket.pk,
+            actor.pk,
+            fields=tuple(sorted(updates)),
+            extra={"requester_id": ticket.requester_id},
+        )
     )
     return ticket
 
