@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from helpline.api.api import api
+from helpline.config.env import env_bool
 from helpline.core import health
 from helpline.tickets import views as ticket_views
 
@@ -21,3 +22,9 @@ urlpatterns = [
     path("", include("helpline.accounts.urls")),
     path("", include("helpline.tickets.urls")),
 ]
+
+if env_bool("HELPLINE_BENCH_ENDPOINTS", default=False):
+    # bench/intake.py's bare endpoint; never mounted in normal deployments.
+    from helpline.core import bench_views
+
+    urlpatterns.append(path("bench/insert", bench_views.bare_insert, name="bench-insert"))
