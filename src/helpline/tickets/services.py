@@ -908,3 +908,54 @@ def rate_ticket(actor: User, ticket: Ticket, score: int, comment: str = ""):
     )
     events.publish(events.TicketChange("updated", ticket.pk, actor.pk, fields=("satisfaction",)))
     return rating
+
+
+@transaction.atomic
+def add_system_note(
+    ticket: Ticket,
+    body: str,
+    *,
+    source: str,
+    attachments: Sequence[IncomingFile] = (),
+    email: EmailHeaders | None = None,
+) -> Message:
+    """An internal note written by Helpline itself (no author), e.g. a bounced notification
+    or mail from someone not on the ticket; it never changes the ticket's status."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if workflow.is_final(ticket.status):
+        raise Conflict("This ticket is closed.", code="ticket-closed")
+    text, html = _bodies(body, "")
+    now = timezone.now()
+    headers = email or EmailHeaders()
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=MessageKind.NOTE,
+        channel=Channel.EMAIL if source == "email" else Channel.API,
+        body_text=text,
+        body_html=html,
+        created_at=now,
+        email_message_id=headers.message_id,
+        email_in_reply_to=headers.in_reply_to,
+        email_references=headers.references,
+    )
+    for incoming in attachments:
+        store_attachment(ticket=ticket, message=message, incoming=incoming, uploaded_by=None)
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=now, message_count=F("message_count") + 1)
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=EventKind.NOTE_ADDED,
+        new_value=str(message.pk),
+        source=source,
+        is_internal=True,
+        created_at=now,
+    )
+    events.publish(
+        events.TicketChange(
+            "message_added",
+            ticket.pk,
+            None,
+            message_id=message.pk,
+            extra={"kind": MessageKind.NOTE, "requester_id": ticket.requester_id},
+        )
+    )
+    return message
