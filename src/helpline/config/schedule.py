@@ -21,10 +21,16 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
         "Close tickets solved more than TICKET_AUTO_CLOSE_DAYS days ago.",
     ),
     PeriodicJob(
+        "deliver-notifications",
+        10,
+        "helpline.notifications.services.process_outbox",
+        "Render owed notifications and send due e-mails from the outbox, with retries.",
+    ),
+    PeriodicJob(
         "prune-schedule-ledger",
         86400,
         "helpline.core.scheduling.prune_ledger",
-        "Forget schedule claims older than a week.",
+        "Forget schedule claims older than two days.",
     ),
 )
 

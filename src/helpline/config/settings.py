@@ -182,6 +182,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "helpdesk@helpline.localhost")
 HELPLINE_MAIL_DOMAIN = env_str("HELPLINE_MAIL_DOMAIN", "helpline.localhost")
+HELPLINE_SITE_URL = env_str("HELPLINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

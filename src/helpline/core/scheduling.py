@@ -67,6 +67,6 @@ def run_forever(poll_seconds: float = 5.0, stop=None) -> None:
 
 
 def prune_ledger() -> int:
-    cutoff = timezone.now() - dt.timedelta(days=7)
+    cutoff = timezone.now() - dt.timedelta(days=2)
     deleted, _ = ScheduledRun.objects.filter(claimed_at__lt=cutoff).delete()
     return deleted

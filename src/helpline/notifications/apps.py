@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "helpline.notifications"
     label = "notifications"
+
+    def ready(self) -> None:
+        from helpline.notifications.intents import record_intents
+        from helpline.tickets.events import subscribe_in_transaction
+
+        subscribe_in_transaction(record_intents)

@@ -575,7 +575,7 @@ def update_ticket(
             ticket.pk,
             actor.pk,
             fields=tuple(sorted(updates)),
-            extra={"requester_id": ticket.requester_id},
+            extra={"requester_id": ticket.requester_id, "assignee_id": ticket.assignee_id},
         )
     )
     return ticket

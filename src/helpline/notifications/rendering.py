@@ -1,0 +1,169 @@
+"""Turn a notification intent into e-mails, each in its recipient's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from helpline.accounts.models import User
+from helpline.notifications.choices import NotificationKind
+from helpline.notifications.models import NotificationIntent
+from helpline.tickets.choices import Status
+from helpline.tickets.models import Message, Ticket
+
+
+@dataclass
+class Draft:
+    """An e-mail before it is stored in the outbox."""
+
+    dedupe_key: str
+    recipient: User
+    subject: str
+    body_text: str
+    body_html: str
+    message_id: str
+    in_reply_to: str = ""
+    references: str = ""
+    auto_submitted: str = "auto-generated"
+    attachment_ids: list[int] = field(default_factory=list)
+
+
+def ticket_message_id(ticket: Ticket, suffix: str) -> str:
+    return f"<hl.{ticket.number}.{suffix}@{settings.HELPLINE_MAIL_DOMAIN}>"
+
+
+def thread_headers(ticket: Ticket) -> tuple[str, str]:
+    """In-Reply-To and References that keep all mail about a ticket in one thread."""
+    first = (
+        Message.objects.filter(ticket=ticket)
+        .order_by("created_at", "id")
+        .values_list("email_message_id", flat=True)
+        .first()
+    )
+    root = first or ticket_message_id(ticket, "root")
+    return root, root
+
+
+def subject_for(ticket: Ticket, text: str) -> str:
+    return f"[#{ticket.number}] {text}"
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    text = render_to_string(f"notifications/email/{template}.txt", context).strip() + "\n"
+    html = render_to_string(f"notifications/email/{template}.html", context)
+    return text, html
+
+
+def _draft(
+    intent: NotificationIntent,
+    recipient: User,
+    template: str,
+    subject: str,
+    context: dict,
+    *,
+    message_id: str,
+    auto_submitted: str = "auto-generated",
+    attachment_ids=None,
+) -> Draft:
+    ticket = intent.ticket
+    in_reply_to, references = thread_headers(ticket)
+    context = {
+        "ticket": ticket,
+        "recipient": recipient,
+        "site_url": settings.HELPLINE_SITE_URL,
+        **context,
+    }
+    text, html = _render(template, context)
+    return Draft(
+        dedupe_key=f"{intent.kind}:{intent.pk}:{recipient.pk}",
+        recipient=recipient,
+        subject=subject_for(ticket, subject),
+        body_text=text,
+        body_html=html,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=references,
+        auto_submitted=auto_submitted,
+        attachment_ids=attachment_ids or [],
+    )
+
+
+def drafts_for(intent: NotificationIntent) -> list[Draft]:
+    """Every e-mail the intent turns into (none when there is nobody to tell)."""
+    ticket = intent.ticket
+    kind = intent.kind
+    if kind == NotificationKind.ACKNOWLEDGEMENT:
+        recipient = ticket.requester
+        with translation.override(recipient.language):
+            return [
+                _draft(
+                    intent,
+                    recipient,
+                    "ack",
+                    _("We received your request: %(subject)s") % {"subject": ticket.subject},
+                    {},
+                    message_id=ticket_message_id(ticket, "ack"),
+                    auto_submitted="auto-replied",
+                )
+            ]
+    if kind == NotificationKind.AGENT_REPLY:
+        message = intent.message
+        if message is None or message.is_internal:
+            return []
+        recipient = ticket.requester
+        with translation.override(recipient.language):
+            return [
+                _draft(
+                    intent,
+                    recipient,
+                    "reply",
+                    ticket.subject,
+                    {"message": message},
+                    message_id=ticket_message_id(ticket, f"m{message.pk}"),
+                    auto_submitted="",
+                    attachment_ids=list(message.attachments.values_list("pk", flat=True)),
+                )
+            ]
+    if kind == NotificationKind.ASSIGNED:
+        assignee = ticket.assignee
+        # Only while the ticket is still theirs, and never for taking a ticket oneself.
+        if (
+            assignee is None
+            or assignee.pk != intent.payload.get("assignee_id")
+            or assignee.pk == intent.actor_id
+        ):
+            return []
+        with translation.override(assignee.language):
+            return [
+                _draft(
+                    intent,
+                    assignee,
+                    "assigned",
+                    _("Assigned to you: %(subject)s") % {"subject": ticket.subject},
+                    {"actor": intent.actor},
+                    message_id=ticket_message_id(ticket, f"n{intent.pk}"),
+                )
+            ]
+    if kind == NotificationKind.STATUS_CHANGED:
+        if (
+            ticket.status not in (Status.SOLVED, Status.PENDING)
+            or intent.actor_id == ticket.requester_id
+        ):
+            return []
+        recipient = ticket.requester
+        with translation.override(recipient.language):
+            return [
+                _draft(
+                    intent,
+                    recipient,
+                    "status",
+                    _("Status: %(status)s") % {"status": ticket.get_status_display()},
+                    {},
+                    message_id=ticket_message_id(ticket, f"n{intent.pk}"),
+                )
+            ]
+    return []
