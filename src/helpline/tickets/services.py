@@ -959,3 +959,114 @@ def add_system_note(
         )
     )
     return message
+
+
+# --- SLA (called by helpline.sla, which computes the dates on business calendars) ------
+
+
+@transaction.atomic
+def set_sla_targets(
+    ticket_id: int,
+    *,
+    first_response_due_at: dt.datetime | None,
+    due_at: dt.datetime | None,
+    policy_name: str,
+    reason: str,
+) -> bool:
+    """Set the due dates an SLA policy computed; each change is a history event (source "sla")."""
+    ticket = (
+        Ticket.objects.select_for_update().only("first_response_due_at", "due_at").get(pk=ticket_id)
+    )
+    now = timezone.now()
+    why = f"{policy_name}: {reason}" if policy_name else reason
+    wanted = {"first_response_due_at": first_response_due_at, "due_at": due_at}
+    changed = {name: value for name, value in wanted.items() if getattr(ticket, name) != value}
+    if not changed:
+        return False
+    history = [
+        _event(
+            ticket,
+            None,
+            EventKind.FIELD_CHANGED,
+            field=name,
+            old=getattr(ticket, name).isoformat() if getattr(ticket, name) else "",
+            new=value.isoformat() if value else "",
+            reason=why,
+            source="sla",
+            at=now,
+        )
+        for name, value in changed.items()
+    ]
+    Ticket.objects.filter(pk=ticket_id).update(**changed)
+    TicketEvent.objects.bulk_create(history)
+    events.publish(
+        events.TicketChange(
+            "updated", ticket_id, None, fields=tuple(changed), extra={"source": "sla"}
+        )
+    )
+    return True
+
+
+def record_sla_event(
+    ticket_id: int, *, field: str, new_value: str, reason: str = ""
+) -> TicketEvent:
+    """An SLA warning or breach in the ticket's history (internal, source "sla")."""
+    return TicketEvent.objects.create(
+        ticket_id=ticket_id,
+        kind=EventKind.FIELD_CHANGED,
+        field=field[:60],
+        new_value=new_value,
+        reason=reason[:500],
+        source="sla",
+        is_internal=True,
+    )
+
+
+@transaction.atomic
+def escalate_for_sla(
+    ticket_id: int, *, priority: str | None = None, tier: str | None = None, reason: str
+) -> None:
+    """Raise the priority or move the tier of a ticket whose SLA was breached."""
+    ticket = Ticket.objects.select_for_update().only("priority", "tier").get(pk=ticket_id)
+    now = timezone.now()
+    updates: dict[str, Any] = {}
+    history = []
+    if priority and priority != ticket.priority:
+        updates.update(priority=priority, priority_override_reason=reason[:250])
+        history.append(
+            _event(
+                ticket,
+                None,
+                EventKind.PRIORITY_CHANGED,
+                field="priority",
+                old=ticket.priority,
+                new=priority,
+                reason=reason,
+                source="sla",
+                at=now,
+            )
+        )
+    if tier and tier != ticket.tier:
+        updates["tier"] = tier
+        history.append(
+            _event(
+                ticket,
+                None,
+                EventKind.FIELD_CHANGED,
+                field="tier",
+                old=ticket.tier,
+                new=tier,
+                reason=reason,
+                source="sla",
+                at=now,
+            )
+        )
+    if not updates:
+        return
+    Ticket.objects.filter(pk=ticket_id).update(updated_at=now, **updates)
+    TicketEvent.objects.bulk_create(history)
+    events.publish(
+        events.TicketChange(
+            "updated", ticket_id, None, fields=tuple(sorted(updates)), extra={"source": "sla"}
+        )
+    )
