@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from helpline.accounts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.sign_in, name="login"),
+    path("logout/", views.sign_out, name="logout"),
+    path("login/link/", views.magic_link_request, name="magic-link"),
+    path("login/link/<str:token>/", views.magic_link_use, name="magic-link-use"),
+    path("profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set-language"),
+]

@@ -13,6 +13,18 @@ from helpline.tickets.events import TicketChange
 logger = logging.getLogger(__name__)
 
 
+def _requester_id(change: TicketChange) -> int | None:
+    """Who to tell on the requester's side; internal notes are never announced to them."""
+    if change.extra.get("kind") == "note":
+        return None
+    requester_id = change.extra.get("requester_id")
+    if requester_id:
+        return requester_id
+    from helpline.tickets.models import Ticket
+
+    return Ticket.objects.filter(pk=change.ticket_id).values_list("requester_id", flat=True).first()
+
+
 def broadcast_ticket_change(change: TicketChange) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -21,7 +33,7 @@ def broadcast_ticket_change(change: TicketChange) -> None:
     message = {"type": "ticket.changed", "payload": payload}
     try:
         async_to_sync(layer.group_send)(STAFF_GROUP, message)
-        requester_id = change.extra.get("requester_id")
+        requester_id = _requester_id(change)
         if requester_id:
             async_to_sync(layer.group_send)(requester_group(requester_id), message)
     except Exception:

@@ -1,14 +1,48 @@
-"""Ticket views shared by the web UI and the API: the permission-checked file download."""
+"""The agent workspace: queues, the ticket page, the phone-call form, and file downloads."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import quote, urlencode
 
-from django.contrib.auth.decorators import login_required
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from helpline.core.problems import NotFound
-from helpline.tickets import selectors
+from helpline.accounts import services as account_services
+from helpline.accounts.choices import STAFF_ROLES, Role
+from helpline.accounts.models import Team, User
+from helpline.accounts.selectors import search_users
+from helpline.core.problems import NotFound, ServiceError
+from helpline.tickets import selectors, services
+from helpline.tickets.attachments import IncomingFile
+from helpline.tickets.choices import Channel, MessageKind, Priority, Status
+from helpline.tickets.forms import (
+    AssignForm,
+    BulkActionForm,
+    EscalateForm,
+    LinkForm,
+    ListFilterForm,
+    MergeForm,
+    NewTicketForm,
+    PriorityForm,
+    PropertiesForm,
+    ReplyForm,
+    markdown_to_html,
+)
+from helpline.tickets.models import Category, SatisfactionRating, Ticket, TicketLink
+from helpline.tickets.queues import QUEUE_KEYS, QUEUES, queue_counts, queue_tickets
+from helpline.tickets.timeline import build_timeline
+
+PAGE_SIZE = 25
 
 
 def attachment_download(user, attachment_id: int) -> FileResponse:
@@ -32,9 +66,508 @@ def attachment_download(user, attachment_id: int) -> FileResponse:
     return response
 
 
-@login_required
 def download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
     try:
         return attachment_download(request.user, attachment_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def agent_required(view: Callable) -> Callable:
+    """Signed-in agents only: anonymous users go to sign-in, requesters get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={quote(request.get_full_path())}")
+        if not request.user.is_agent:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+ERROR_MESSAGES = {
+    "reason-required": gettext_lazy("Give a reason for this change."),
+    "invalid-transition": gettext_lazy(
+        "The ticket cannot move to that status from its current one."
+    ),
+    "ticket-closed": gettext_lazy("This ticket is closed; closed tickets are final."),
+    "merge-self": gettext_lazy("A ticket cannot be merged into itself."),
+    "link-self": gettext_lazy("A ticket cannot be linked to itself."),
+    "already-merged": gettext_lazy("This ticket is already merged."),
+    "empty-message": gettext_lazy("The message is empty."),
+    "not-found": gettext_lazy("No such ticket."),
+    "forbidden": gettext_lazy("You may not do this."),
+    "attachment-too-large": gettext_lazy("A file is larger than the upload limit."),
+    "duplicate-email": gettext_lazy("A user with this e-mail already exists."),
+    "invalid-custom-fields": gettext_lazy("Some fields are not filled in correctly."),
+    "not-solved": gettext_lazy("Only solved tickets can be rated."),
+}
+
+
+def error_text(exc: ServiceError) -> str:
+    """A service refusal in the user's language (service details are English, for logs/API)."""
+    return str(
+        ERROR_MESSAGES.get(exc.code) or _("The change was refused (%(code)s).") % {"code": exc.code}
+    )
+
+
+def incoming_files(request: HttpRequest) -> list[IncomingFile]:
+    return [
+        IncomingFile(filename=f.name, content=f.read(), content_type=f.content_type or "")
+        for f in request.FILES.getlist("attachments")
+    ]
+
+
+def _ticket_or_404(user: User, number: int) -> Ticket:
+    try:
+        return selectors.get_ticket_by_number(user, number)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _agents():
+    return User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("full_name", "email")
+
+
+# --- workspace ---------------------------------------------------------------------
+
+
+def _queue_key(request: HttpRequest) -> str:
+    key = request.GET.get("queue", "mine")
+    return key if key in QUEUE_KEYS else "mine"
+
+
+def _list_context(request: HttpRequest) -> dict:
+    user = request.user
+    key = _queue_key(request)
+    form = ListFilterForm(request.GET or None)
+    tickets = queue_tickets(user, key).for_list()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            text = data["q"].strip().lstrip("#")
+            match = Q(subject__icontains=text)
+            if text.isdigit():
+                match |= Q(number=int(text))
+            tickets = tickets.filter(match)
+        if data["status"]:
+            tickets = tickets.filter(status=data["status"])
+        if data["priority"]:
+            tickets = tickets.filter(priority=data["priority"])
+        if data["team"]:
+            tickets = tickets.filter(team_id=data["team"])
+    default_order = ["-updated_at", "-id"] if key == "recent" else ["-id"]
+    tickets = tickets.order_by(*form.sort_order(default_order))
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k not in ("page", "partial") and v}
+    sort = params.get("sort", "")
+    return {
+        "queue": key,
+        "queue_label": dict(QUEUES)[key],
+        "page": page,
+        "tickets": page.object_list,
+        "filter_form": form,
+        "query": urlencode(params),
+        "query_without_sort": urlencode({k: v for k, v in params.items() if k != "sort"}),
+        "sort": sort,
+        "statuses": Status.choices,
+        "priorities": Priority.choices,
+    }
+
+
+def _queue_rows(user: User) -> list[tuple[str, str, int]]:
+    counts = queue_counts(user)
+    return [(key, label, counts[key]) for key, label in QUEUES]
+
+
+@agent_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    context = _list_context(request)
+    context.update(
+        {
+            "queue_rows": _queue_rows(request.user),
+            "teams": list(Team.objects.all()),
+            "agents": list(_agents()),
+            "bulk_actions": BulkActionForm.ACTIONS,
+        }
+    )
+    return render(request, "tickets/workspace.html", context)
+
+
+@agent_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "tickets/_list.html", _list_context(request))
+
+
+@agent_required
+def counts(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "tickets/_queues.html",
+        {"queue_rows": _queue_rows(request.user), "queue": _queue_key(request)},
+    )
+
+
+@agent_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    form = BulkActionForm(request.POST, ticket_ids=ids)
+    back = request.POST.get("next") or reverse("tickets:workspace")
+    if not form.is_valid():
+        messages.error(request, _("Choose tickets and an action."))
+        return redirect(back)
+    data = form.cleaned_data
+    tickets = list(Ticket.objects.visible_to(request.user).filter(pk__in=data["ids"]))
+    done, failed = 0, 0
+    for ticket in tickets:
+        try:
+            _bulk_apply(request.user, ticket, data)
+            done += 1
+        except ServiceError as exc:
+            failed += 1
+            messages.error(request, f"#{ticket.number}: {error_text(exc)}")
+    if done:
+        messages.success(request, _("%(count)d tickets changed.") % {"count": done})
+    return redirect(back)
+
+
+def _bulk_apply(actor: User, ticket: Ticket, data: dict) -> None:
+    action, reason = data["action"], data.get("reason") or ""
+    if action == "assign":
+        assignee = None
+        if data.get("assignee"):
+            assignee = _agents().filter(pk=data["assignee"]).first()
+        services.assign_ticket(actor, ticket, assignee=assignee, reason=reason, source="web")
+    elif action == "status" and data.get("status"):
+        services.change_status(actor, ticket, data["status"], reason=reason, source="web")
+    elif action == "priority" and data.get("priority"):
+        services.update_ticket(
+            actor,
+            ticket,
+            {"priority": data["priority"], "priority_reason": reason},
+            reason=reason,
+            source="web",
+        )
+    elif action == "tag" and data.get("tag"):
+        names = [*ticket.tags.values_list("name", flat=True), data["tag"]]
+        services.update_ticket(actor, ticket, {"tags": names}, source="web")
+    elif action == "merge" and data.get("merge_into"):
+        target = Ticket.objects.visible_to(actor).filter(number=data["merge_into"]).first()
+        if target is None:
+            raise NotFound("No such ticket.")
+        if target.pk != ticket.pk:
+            services.merge_tickets(actor, ticket, target, reason=reason)
+    else:
+        raise ServiceError("Incomplete bulk action.", code="reason-required")
+
+
+# --- the ticket page ---------------------------------------------------------------
+
+
+def _reply_form_initial(ticket: Ticket) -> dict:
+    return {
+        "seen_updated_at": ticket.updated_at.isoformat(),
+        "seen_count": ticket.message_count,
+        "kind": MessageKind.REPLY,
+    }
+
+
+def _ticket_context(
+    request: HttpRequest, ticket: Ticket, reply_form: ReplyForm | None = None
+) -> dict:
+    user = request.user
+    timeline, time_by_agent = build_timeline(user, ticket)
+    other_tickets = (
+        Ticket.objects.visible_to(user)
+        .filter(requester_id=ticket.requester_id)
+        .exclude(pk=ticket.pk)
+        .order_by("-id")[:5]
+    )
+    links = TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket)).select_related(
+        "source", "target"
+    )
+    return {
+        "ticket": ticket,
+        "timeline": timeline,
+        "time_by_agent": time_by_agent,
+        "time_total": sum(time_by_agent.values()),
+        "other_tickets": other_tickets,
+        "links": links,
+        "rating": SatisfactionRating.objects.filter(ticket=ticket).first(),
+        "reply_form": reply_form or ReplyForm(initial=_reply_form_initial(ticket)),
+        "agents": _agents(),
+        "teams": Team.objects.all(),
+        "categories": Category.objects.filter(is_active=True),
+        "statuses": Status.choices,
+        "priorities": Priority.choices,
+        "escalate_form": EscalateForm(),
+        "link_form": LinkForm(),
+        "priority_form": PriorityForm(initial={"priority": ticket.priority}),
+        "merge_form": MergeForm(),
+    }
+
+
+@agent_required
+def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket_or_404(request.user, number)
+    return render(request, "tickets/detail.html", _ticket_context(request, ticket))
+
+
+@agent_required
+def ticket_timeline(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket_or_404(request.user, number)
+    timeline, _time = build_timeline(request.user, ticket)
+    return render(request, "tickets/_timeline.html", {"ticket": ticket, "timeline": timeline})
+
+
+@agent_required
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    html = markdown_to_html(request.POST.get("body", "")[:100_000])
+    return render(request, "tickets/_preview.html", {"html": html})
+
+
+@agent_required
+@require_POST
+def reply(request: HttpRequest, number: int) -> HttpResponse:
+    ticket = _ticket_or_404(request.user, number)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "tickets/detail.html", _ticket_context(request, ticket, form), status=400
+        )
+    data = form.cleaned_data
+    changed = (
+        data["seen_updated_at"] != ticket.updated_at.isoformat()
+        or data["seen_count"] != ticket.message_count
+    )
+    if changed and not data["force"]:
+        # Someone else changed the ticket while this reply was written: show them, ask again.
+        fresh = ReplyForm(
+            initial={
+                **data,
+                **_reply_form_initial(ticket),
+                "force": True,
+            }
+        )
+        context = _ticket_context(request, ticket, fresh)
+        context["collision"] = True
+        return render(request, "tickets/detail.html", context, status=409)
+    body = data["body"] or ""
+    try:
+        services.add_message(
+            request.user,
+            ticket,
+            body=body,
+            body_html=markdown_to_html(body) if body.strip() else "",
+            kind=data["kind"],
+            channel=Channel.AGENT,
+            status=data["status"] or None,
+            attachments=incoming_files(request),
+            time_spent_minutes=data["time_spent"] or 0,
+        )
+    except ServiceError as exc:
+        form.add_error(None, error_text(exc))
+        return render(
+            request, "tickets/detail.html", _ticket_context(request, ticket, form), status=400
+        )
+    if data["kind"] == MessageKind.NOTE:
+        messages.success(request, _("Internal note added."))
+    else:
+        messages.success(request, _("Reply sent."))
+    return redirect("tickets:detail", number=ticket.number)
+
+
+@agent_required
+@require_POST
+def action(request: HttpRequest, number: int, name: str) -> HttpResponse:
+    ticket = _ticket_or_404(request.user, number)
+    handler = ACTIONS.get(name)
+    if handler is None:
+        raise Http404("No such action.")
+    try:
+        text = handler(request, ticket)
+    except ServiceError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if text:
+            messages.success(request, text)
+    return redirect("tickets:detail", number=ticket.number)
+
+
+def _take(request: HttpRequest, ticket: Ticket) -> str:
+    services.assign_ticket(request.user, ticket, assignee=request.user, source="web")
+    return _("The ticket is assigned to you.")
+
+
+def _assign(request: HttpRequest, ticket: Ticket) -> str:
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        return ""
+    assignee = (
+        _agents().filter(pk=form.cleaned_data["assignee"]).first()
+        if form.cleaned_data["assignee"]
+        else None
+    )
+    changes: dict = {"assignee": assignee}
+    if form.cleaned_data["team"]:
+        changes["team"] = Team.objects.filter(pk=form.cleaned_data["team"]).first()
+    services.update_ticket(request.user, ticket, changes, source="web")
+    return _("Assignment saved.")
+
+
+def _escalate(request: HttpRequest, ticket: Ticket) -> str:
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        raise ServiceError("A reason is required.", code="reason-required")
+    tier = form.cleaned_data["tier"]
+    teams = Team.objects.filter(tier=tier)
+    team = teams.filter(pk=form.cleaned_data["team"]).first() if form.cleaned_data["team"] else None
+    team = team or teams.first()
+    if team is None:
+        raise ServiceError("No team for this tier.", code="no-team")
+    services.update_ticket(
+        request.user,
+        ticket,
+        {"team": team, "tier": tier, "assignee": None},
+        reason=form.cleaned_data["reason"],
+        source="web",
+    )
+    return _("Escalated to %(team)s.") % {"team": team.name}
+
+
+def _priority(request: HttpRequest, ticket: Ticket) -> str:
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        raise ServiceError("A reason is required.", code="reason-required")
+    services.update_ticket(
+        request.user,
+        ticket,
+        {"priority": form.cleaned_data["priority"], "priority_reason": form.cleaned_data["reason"]},
+        reason=form.cleaned_data["reason"],
+        source="web",
+    )
+    return _("Priority changed.")
+
+
+def _properties(request: HttpRequest, ticket: Ticket) -> str:
+    form = PropertiesForm(request.POST)
+    if not form.is_valid():
+        return ""
+    changes: dict = {"status": form.cleaned_data["status"]}
+    category_id = form.cleaned_data["category"]
+    changes["category"] = Category.objects.filter(pk=category_id).first() if category_id else None
+    services.update_ticket(request.user, ticket, changes, source="web")
+    return _("Ticket saved.")
+
+
+def _target(actor: User, number: int | None) -> Ticket:
+    target = Ticket.objects.visible_to(actor).filter(number=number or 0).first()
+    if target is None:
+        raise NotFound("No such ticket.")
+    return target
+
+
+def _merge(request: HttpRequest, ticket: Ticket) -> str:
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        raise NotFound("No such ticket.")
+    target = _target(request.user, form.cleaned_data["target"])
+    services.merge_tickets(request.user, ticket, target, reason=form.cleaned_data["reason"])
+    return _("Merged into #%(number)s.") % {"number": target.number}
+
+
+def _link(request: HttpRequest, ticket: Ticket) -> str:
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        raise NotFound("No such ticket.")
+    target = _target(request.user, form.cleaned_data["target"])
+    services.link_tickets(request.user, ticket, target, form.cleaned_data["kind"])
+    return _("Linked to #%(number)s.") % {"number": target.number}
+
+
+ACTIONS: dict[str, Callable[[HttpRequest, Ticket], str]] = {
+    "take": _take,
+    "assign": _assign,
+    "escalate": _escalate,
+    "priority": _priority,
+    "properties": _properties,
+    "merge": _merge,
+    "link": _link,
+}
+
+
+# --- a new ticket from a phone call ------------------------------------------------
+
+
+@agent_required
+def requester_search(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "").strip()
+    users = (
+        search_users(request.user, text).filter(role=Role.REQUESTER)[:8] if len(text) >= 2 else []
+    )
+    return render(request, "tickets/_requester_results.html", {"users": users, "q": text})
+
+
+@agent_required
+def new_ticket(request: HttpRequest) -> HttpResponse:
+    form = NewTicketForm(request.POST or None, initial={"channel": Channel.PHONE})
+    chosen = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = _create_from_form(request, form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(request, _("Ticket #%(number)s created.") % {"number": ticket.number})
+            return redirect("tickets:detail", number=ticket.number)
+    if form.is_bound and form.data.get("requester", "").isdigit():
+        chosen = search_users(request.user, "").filter(pk=int(form.data["requester"])).first()
+    return render(
+        request,
+        "tickets/new.html",
+        {"form": form, "chosen": chosen, "categories": Category.objects.filter(is_active=True)},
+    )
+
+
+def _create_from_form(request: HttpRequest, data: dict) -> Ticket:
+    actor = request.user
+    requester = None
+    if data["requester"]:
+        requester = search_users(actor, "").filter(pk=data["requester"]).first()
+    if requester is None:
+        requester = account_services.create_user(
+            actor=actor,
+            email=data["new_email"],
+            full_name=data["new_name"],
+            phone=data["new_phone"],
+            role=Role.REQUESTER,
+            language=actor.language,
+        )
+    category = Category.objects.filter(pk=data["category"]).first() if data["category"] else None
+    body = data["body"]
+    return services.create_ticket(
+        actor,
+        services.NewTicket(
+            subject=data["subject"],
+            body=body,
+            body_html=markdown_to_html(body),
+            requester=requester,
+            type=data["type"],
+            category=category,
+            impact=data["impact"],
+            urgency=data["urgency"],
+            channel=data["channel"],
+            assignee=actor if data["assign_to_me"] else None,
+            attachments=incoming_files(request),
+            source="web",
+        ),
+    )
