@@ -97,6 +97,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_POOL", default=not TESTING
+):
+    # Under ASGI each request runs in a new thread, so CONN_MAX_AGE keeps nothing and
+    # every request would open a connection; a pool per worker process reuses them.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 2),
+            "max_size": env_int("DB_POOL_MAX_SIZE", 8),
+            "timeout": 10,
+        }
+    }
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -182,6 +195,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "helpdesk@helpline.localhost")
 HELPLINE_MAIL_DOMAIN = env_str("HELPLINE_MAIL_DOMAIN", "helpline.localhost")
+# Inbound e-mail (helpline.intake.email): size limit, and the per-sender loop brake.
+EMAIL_MAX_MESSAGE_BYTES = env_int("EMAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024)
+EMAIL_LOOP_MAX_PER_SENDER = env_int("EMAIL_LOOP_MAX_PER_SENDER", 20)
+EMAIL_LOOP_WINDOW_SECONDS = env_int("EMAIL_LOOP_WINDOW_SECONDS", 600)
 HELPLINE_SITE_URL = env_str("HELPLINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,7 @@ urlpatterns = [
         ticket_views.download,
         name="attachment-download",
     ),
+    path("mail/", include("helpline.intake.email.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("helpline.intake.portal.urls")),

@@ -1,0 +1,358 @@
+"""The pure e-mail parser: raw bytes in, a ParsedEmail out. No ORM, no network.
+
+Built on the standard library's compat32 parser (lenient and fast); headers, charsets,
+RFC 2047 words and RFC 2231 parameters are decoded here so that broken mail still
+yields text. Only mail with no usable sender raises ParseError; everything else parses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.header
+import email.message
+import email.utils
+import re
+from dataclasses import dataclass, field
+
+from helpline.core.sanitize import html_to_text, sanitize_html
+from helpline.intake.email import classify
+from helpline.intake.email.charsets import decode_bytes
+from helpline.intake.email.classify import BounceInfo
+from helpline.intake.email.ids import id_list, normalize_message_id
+from helpline.intake.email.quotes import fold_html, fold_text
+
+MAX_BODY_CHARS = 900_000
+MAX_PARTS = 500
+_SURROGATES = re.compile(r"[\udc80-\udcff]")
+_ADDRESS = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
+
+
+class ParseError(ValueError):
+    """The message cannot become a ticket (e.g. it has no sender address)."""
+
+
+@dataclass(frozen=True)
+class ParsedAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str = ""
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    message_id: str
+    subject: str
+    from_address: str
+    from_name: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    reply_to: str
+    date: dt.datetime | None
+    in_reply_to: str
+    references: tuple[str, ...]
+    text: str  # the full plain text, quotes included
+    html: str  # the full sanitised HTML ("" for plain-text mail)
+    visible_text: str  # what the author wrote: quotes and signature folded out
+    visible_html: str
+    folded: bool
+    attachments: tuple[ParsedAttachment, ...]
+    charsets: tuple[str, ...]
+    is_auto_reply: bool = False
+    is_bounce: bool = False
+    is_bulk: bool = False
+    suppress_auto_response: bool = False
+    auto_reasons: tuple[str, ...] = ()
+    bounce: BounceInfo | None = None
+    defects: tuple[str, ...] = field(default=())
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        """Message-IDs this one answers, nearest first."""
+        ids = [self.in_reply_to] if self.in_reply_to else []
+        ids += [ref for ref in reversed(self.references) if ref != self.in_reply_to]
+        return tuple(ids)
+
+
+# --- headers -------------------------------------------------------------------------
+
+
+def _unescape_8bit(value: str) -> str:
+    """Headers with raw 8-bit bytes arrive as surrogates: decode them like a body."""
+    if not _SURROGATES.search(value):
+        return value
+    data = value.encode("ascii", "surrogateescape")
+    return decode_bytes(data)[0]
+
+
+def decode_header(value: object) -> str:
+    """A header value as text: RFC 2047 words decoded, 8-bit bytes guessed, one line."""
+    if value is None:
+        return ""
+    if isinstance(value, email.header.Header):
+        value = str(value)
+    text = str(value)
+    if "=?" in text:
+        try:
+            parts = email.header.decode_header(text)
+        except (email.errors.HeaderParseError, ValueError, LookupError):
+            parts = [(text, None)]
+        pieces = []
+        for chunk, charset in parts:
+            if isinstance(chunk, bytes):
+                pieces.append(
+                    decode_bytes(chunk, charset)[0]
+                    if charset
+                    else _unescape_8bit(chunk.decode("ascii", "surrogateescape"))
+                )
+            else:
+                pieces.append(_unescape_8bit(chunk))
+        text = "".join(pieces)
+    else:
+        text = _unescape_8bit(text)
+    return " ".join(text.split())
+
+
+def raw_header(message: email.message.Message, name: str) -> str:
+    """A header's value as received (8-bit bytes as surrogates), "" when absent."""
+    values = raw_headers(message, name)
+    return values[0] if values else ""
+
+
+def raw_headers(message: email.message.Message, name: str) -> list[str]:
+    name = name.lower()
+    return [str(value) for key, value in message.raw_items() if key.lower() == name]
+
+
+def _addresses(message: email.message.Message, name: str) -> list[tuple[str, str]]:
+    values = raw_headers(message, name)
+    if not values:
+        return []
+    try:
+        pairs = email.utils.getaddresses(values)
+    except (ValueError, TypeError, IndexError):
+        pairs = []
+    if not any("@" in address for _, address in pairs):
+        # Broken mailers encode the whole header, address included: decode, then split.
+        try:
+            pairs = email.utils.getaddresses([decode_header(v) for v in values])
+        except (ValueError, TypeError, IndexError):
+            pairs = []
+    result = []
+    for display, address in pairs:
+        address = _unescape_8bit(address).strip().strip("<>").lower()
+        if _ADDRESS.match(address):
+            result.append((decode_header(display).strip('" '), address))
+    return result
+
+
+def _date(message: email.message.Message) -> dt.datetime | None:
+    value = message.get("Date")
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
+
+
+# --- bodies --------------------------------------------------------------------------
+
+
+@dataclass
+class _Collected:
+    plain: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    charsets: list[str] = field(default_factory=list)
+    reports: list[email.message.Message] = field(default_factory=list)
+    parts: int = 0
+
+
+def _payload_bytes(part: email.message.Message) -> bytes:
+    try:
+        payload = part.get_payload(decode=True)
+    except (ValueError, TypeError, LookupError, AssertionError):
+        payload = None
+    if payload is None:
+        raw = part.get_payload()
+        if isinstance(raw, str):
+            return raw.encode("ascii", "surrogateescape")
+        return b""
+    return payload
+
+
+def _text_of(part: email.message.Message, out: _Collected) -> str:
+    data = _payload_bytes(part)
+    text, used = decode_bytes(data, part.get_param("charset"))
+    out.charsets.append(used)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _filename(part: email.message.Message) -> str:
+    try:
+        name = part.get_filename() or part.get_param("name") or ""
+    except (ValueError, TypeError, LookupError, UnicodeError):
+        name = ""
+    if isinstance(name, tuple):  # an RFC 2231 value get_filename could not collapse
+        name = email.utils.collapse_rfc2231_value(name)
+    return decode_header(name)
+
+
+_EXTENSIONS = {
+    "text/calendar": "invite.ics",
+    "message/rfc822": "message.eml",
+    "text/rfc822-headers": "headers.txt",
+    "message/delivery-status": "delivery-status.txt",
+}
+
+
+def _attachment(part: email.message.Message, content: bytes, ctype: str) -> ParsedAttachment:
+    name = _filename(part)
+    if not name:
+        main, _, sub = ctype.partition("/")
+        name = _EXTENSIONS.get(ctype) or f"{'image' if main == 'image' else 'attachment'}.{sub}"
+    content_id = str(part.get("Content-ID") or "").strip().strip("<>")[:250]
+    disposition = str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    return ParsedAttachment(
+        filename=name,
+        content_type=ctype,
+        content=content,
+        content_id=content_id,
+        inline=bool(content_id) or disposition == "inline",
+    )
+
+
+def _is_attachment(part: email.message.Message, ctype: str) -> bool:
+    disposition = str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    if disposition == "attachment":
+        return True
+    if ctype not in ("text/plain", "text/html"):
+        return True
+    return bool(_filename(part)) and disposition != "inline"
+
+
+def _walk(part: email.message.Message, out: _Collected, depth: int = 0) -> None:
+    out.parts += 1
+    if out.parts > MAX_PARTS or depth > 20:
+        return
+    ctype = part.get_content_type()
+    if ctype == "message/rfc822" or (ctype.startswith("message/") and part.is_multipart()):
+        _attached_message(part, out, ctype)
+        return
+    if part.is_multipart():
+        payload = part.get_payload()
+        if ctype == "multipart/report":
+            out.reports.append(part)
+        for child in payload if isinstance(payload, list) else []:
+            if isinstance(child, email.message.Message):
+                _walk(child, out, depth + 1)
+        return
+    if _is_attachment(part, ctype):
+        out.attachments.append(_attachment(part, _payload_bytes(part), ctype))
+    elif ctype == "text/html":
+        out.html.append(_text_of(part, out))
+    else:
+        out.plain.append(_text_of(part, out))
+
+
+def _attached_message(part: email.message.Message, out: _Collected, ctype: str) -> None:
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    try:
+        content = inner.as_bytes() if isinstance(inner, email.message.Message) else b""
+    except (ValueError, TypeError, LookupError, UnicodeError, KeyError, IndexError):
+        content = b""
+    if not content:
+        content = _payload_bytes(part)
+    name = _filename(part)
+    if not name and isinstance(inner, email.message.Message):
+        subject = decode_header(raw_header(inner, "Subject"))[:100]
+        name = f"{subject}.eml" if subject else ""
+    attachment = _attachment(
+        part, content, "message/rfc822" if ctype == "message/rfc822" else ctype
+    )
+    if name:
+        attachment = ParsedAttachment(
+            filename=name,
+            content_type=attachment.content_type,
+            content=content,
+            content_id=attachment.content_id,
+        )
+    out.attachments.append(attachment)
+
+
+def _calendar_text(attachments: list[ParsedAttachment]) -> str:
+    """A readable line for a calendar invite that came without any text part."""
+    for attachment in attachments:
+        if attachment.content_type == "text/calendar":
+            ics = decode_bytes(attachment.content)[0].replace("\r\n ", "").replace("\n ", "")
+            fields = dict(
+                re.findall(r"^(SUMMARY|DTSTART|LOCATION)(?:;[^:\n]*)?:(.*)$", ics, re.MULTILINE)
+            )
+            return "\n".join(f"{key.title()}: {value.strip()}" for key, value in fields.items())
+    return ""
+
+
+# --- the entry point -------------------------------------------------------------------
+
+
+def parse_email(raw: bytes) -> ParsedEmail:
+    """Parse raw RFC 5322 bytes. Raises ParseError only when no ticket can come of it."""
+    if not raw or not raw.strip():
+        raise ParseError("empty message")
+    message = email.message_from_bytes(raw)
+    senders = _addresses(message, "From") or _addresses(message, "Sender")
+    if not senders:
+        raise ParseError("no sender address")
+    from_name, from_address = senders[0]
+    out = _Collected()
+    _walk(message, out)
+    plain = "\n".join(out.plain).strip()
+    raw_html = "\n".join(out.html)
+    html = sanitize_html(raw_html) if raw_html.strip() else ""
+    text = plain or (html_to_text(html) if html else "") or _calendar_text(out.attachments)
+    visible_text, folded = fold_text(text)
+    visible_html = ""
+    if html:
+        head, html_folded = fold_html(raw_html)
+        visible_html = sanitize_html(head) if html_folded else html
+        if not plain:
+            visible_text, folded = fold_text(html_to_text(visible_html))
+            folded = folded or html_folded
+    flags = classify.classify(message, from_address, decode_header(raw_header(message, "Subject")))
+    bounce = classify.bounce_info(message, out.reports, text) if flags.is_bounce else None
+    subject = decode_header(raw_header(message, "Subject"))
+    return ParsedEmail(
+        message_id=normalize_message_id(str(message.get("Message-ID") or "")),
+        subject=subject[:1000],
+        from_address=from_address,
+        from_name=from_name[:200],
+        to=tuple(address for _, address in _addresses(message, "To")),
+        cc=tuple(address for _, address in _addresses(message, "Cc")),
+        reply_to=next((a for _, a in _addresses(message, "Reply-To")), ""),
+        date=_date(message),
+        in_reply_to=next(iter(id_list(message.get("In-Reply-To"))), ""),
+        references=id_list(message.get("References")),
+        text=text[:MAX_BODY_CHARS],
+        html=html[:MAX_BODY_CHARS],
+        visible_text=visible_text[:MAX_BODY_CHARS],
+        visible_html=visible_html[:MAX_BODY_CHARS],
+        folded=folded,
+        attachments=tuple(out.attachments),
+        charsets=tuple(dict.fromkeys(out.charsets)),
+        is_auto_reply=flags.is_auto_reply,
+        is_bounce=flags.is_bounce,
+        is_bulk=flags.is_bulk,
+        suppress_auto_response=flags.suppress,
+        auto_reasons=flags.reasons,
+        bounce=bounce,
+        defects=tuple(type(d).__name__ for d in message.defects)[:20],
+    )

@@ -1,0 +1,422 @@
+"""The one path every inbound e-mail takes, whatever transport read it.
+
+    ingest_message(raw, mailbox=...) -> IngestResult
+
+The IMAP poller, the LMTP receiver and `helpline email ingest` all call it, and may
+acknowledge the message to their server once it returns: by then the ledger row and
+the ticket it produced are committed together (or the message is quarantined with its
+raw bytes). Only a failure of the database itself propagates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.parser
+import logging
+import re
+from dataclasses import dataclass
+from html import escape
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helpline.accounts.models import User
+from helpline.accounts.services import find_or_create_requester
+from helpline.core.problems import Forbidden, NotFound, ServiceError
+from helpline.intake.choices import InboundStatus
+from helpline.intake.email.ids import dedupe_key, extract_message_id
+from helpline.intake.email.parser import ParsedEmail, ParseError, decode_header, parse_email
+from helpline.intake.email.threading import BY_REFERENCE, find_thread
+from helpline.intake.models import BouncedAddress, InboundEmail, Mailbox, TicketFollower
+from helpline.tickets import services, workflow
+from helpline.tickets.attachments import IncomingFile
+from helpline.tickets.choices import Channel
+from helpline.tickets.models import Message, Ticket
+
+logger = logging.getLogger(__name__)
+
+DUPLICATE = "duplicate"
+MAX_FOLLOWERS = 50
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What became of one message; `line()` is the stable one-line report."""
+
+    outcome: str  # an InboundStatus value, or "duplicate"
+    ticket_number: int | None = None
+    ledger_id: int | None = None
+    reason: str = ""
+    suppress_auto_response: bool = False
+
+    def line(self) -> str:
+        number = f"#{self.ticket_number}" if self.ticket_number else ""
+        return {
+            InboundStatus.CREATED: f"created {number}",
+            InboundStatus.APPENDED: f"appended {number}",
+            InboundStatus.NOTED: f"appended {number} (internal note)",
+            InboundStatus.BOUNCE: f"bounce {number}" if number else "bounce (no ticket)",
+            InboundStatus.AUTO_REPLY: "ignored auto-reply",
+            InboundStatus.LOOP: "ignored loop",
+            DUPLICATE: "ignored duplicate",
+        }.get(self.outcome, f"quarantined ({self.reason})")
+
+
+def _result(row: InboundEmail) -> IngestResult:
+    return IngestResult(
+        outcome=row.status,
+        ticket_number=row.ticket.number if row.ticket_id else None,
+        ledger_id=row.pk,
+        reason=row.error,
+        suppress_auto_response=row.suppress_auto_response,
+    )
+
+
+# --- entry points ----------------------------------------------------------------------
+
+
+def ingest_message(raw: bytes, *, mailbox: Mailbox | None = None, source: str = "") -> IngestResult:
+    """Turn one raw e-mail into a ticket, a reply, a recorded bounce, or a quarantine row."""
+    key = dedupe_key(raw)
+    previous = InboundEmail.objects.filter(dedupe_key=key).select_related("ticket").first()
+    if previous is not None:
+        return IngestResult(
+            DUPLICATE, previous.ticket.number if previous.ticket_id else None, previous.pk
+        )
+    limit = settings.EMAIL_MAX_MESSAGE_BYTES
+    if len(raw) > limit:
+        return _quarantine(raw, key, mailbox, source, f"too large: {len(raw)} bytes > {limit}")
+    try:
+        parsed = parse_email(raw)
+    except ParseError as exc:
+        return _quarantine(raw, key, mailbox, source, str(exc))
+    except Exception as exc:  # a parser bug must not lose the message
+        logger.exception("e-mail parser failed on %s", source or key)
+        return _quarantine(raw, key, mailbox, source, f"parser error: {type(exc).__name__}")
+    try:
+        with transaction.atomic():
+            row = _new_row(raw, key, mailbox, source, parsed)
+            _process(row, parsed)
+        return _result(row)
+    except IntegrityError:
+        previous = InboundEmail.objects.filter(dedupe_key=key).first()
+        if previous is None:
+            raise
+        return IngestResult(DUPLICATE, None, previous.pk)
+    except ServiceError as exc:
+        return _quarantine(raw, key, mailbox, source, f"{exc.code}: {exc.detail}")
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        logger.exception("e-mail ingestion failed on %s", source or key)
+        return _quarantine(raw, key, mailbox, source, f"{type(exc).__name__}: {exc}"[:500])
+
+
+def retry_quarantined(ledger_id: int) -> IngestResult:
+    """Process a quarantined message again (after a fix or a changed setting)."""
+    row = InboundEmail.objects.get(pk=ledger_id)
+    if row.status != InboundStatus.QUARANTINED:
+        return _result(row)
+    with row.raw.open("rb") as handle:
+        raw = handle.read()
+    try:
+        if len(raw) > settings.EMAIL_MAX_MESSAGE_BYTES:
+            raise ParseError(f"too large: {len(raw)} bytes > {settings.EMAIL_MAX_MESSAGE_BYTES}")
+        parsed = parse_email(raw)
+        with transaction.atomic():
+            row = InboundEmail.objects.select_for_update().get(pk=ledger_id)
+            if row.status != InboundStatus.QUARANTINED:
+                return _result(row)
+            row.attempts += 1
+            row.error = ""
+            _fill(row, parsed)
+            _process(row, parsed)
+        return _result(row)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        reason = f"{exc.code}: {exc.detail}" if isinstance(exc, ServiceError) else str(exc)
+        InboundEmail.objects.filter(pk=ledger_id).update(
+            error=(reason or type(exc).__name__)[:2000],
+            attempts=row.attempts + 1,
+            updated_at=timezone.now(),
+        )
+        row.refresh_from_db()
+        return _result(row)
+
+
+# --- the ledger --------------------------------------------------------------------------
+
+
+def _new_row(
+    raw: bytes, key: str, mailbox: Mailbox | None, source: str, parsed: ParsedEmail | None
+) -> InboundEmail:
+    row = InboundEmail(
+        dedupe_key=key,
+        email_message_id=extract_message_id(raw),
+        mailbox=mailbox,
+        source=source[:500],
+        status=InboundStatus.QUARANTINED,
+        size=len(raw),
+    )
+    if parsed is not None:
+        _fill(row, parsed)
+    row.raw.save("message.eml", ContentFile(raw), save=False)
+    row.save(force_insert=True)
+    return row
+
+
+def _fill(row: InboundEmail, parsed: ParsedEmail) -> None:
+    row.sender = parsed.from_address[:254]
+    row.subject = parsed.subject[:1000]
+    row.sent_at = parsed.date
+    row.cc = list(parsed.cc)
+    row.original_text = parsed.text
+    row.original_html = parsed.html
+    row.is_auto_reply = parsed.is_auto_reply
+    row.is_bounce = parsed.is_bounce
+    row.is_bulk = parsed.is_bulk
+    row.suppress_auto_response = parsed.suppress_auto_response
+    row.auto_reasons = ",".join(parsed.auto_reasons)[:300]
+
+
+def _quarantine(
+    raw: bytes, key: str, mailbox: Mailbox | None, source: str, reason: str
+) -> IngestResult:
+    """Keep what could not be processed, raw bytes and error, for an administrator."""
+    try:
+        with transaction.atomic():
+            row = _new_row(raw, key, mailbox, source, None)
+            head = email.parser.BytesHeaderParser().parsebytes(raw[:65536])
+            row.sender = decode_header(head.get("From"))[:254]
+            row.subject = decode_header(head.get("Subject"))[:1000]
+            row.error = reason[:2000]
+            row.suppress_auto_response = True
+            row.save()
+    except IntegrityError:
+        previous = InboundEmail.objects.filter(dedupe_key=key).first()
+        if previous is None:
+            raise
+        return IngestResult(DUPLICATE, None, previous.pk)
+    logger.warning("e-mail quarantined (%s): %s", reason, source or key)
+    return _result(row)
+
+
+# --- processing ----------------------------------------------------------------------------
+
+
+def _process(row: InboundEmail, parsed: ParsedEmail) -> None:
+    """Route a parsed message (inside the caller's transaction) and record the outcome."""
+    if parsed.is_bounce:
+        _record_bounce(row, parsed)
+    elif _is_loop(row):
+        row.status = InboundStatus.LOOP
+        row.suppress_auto_response = True
+    else:
+        thread = find_thread(parsed)
+        if parsed.is_auto_reply:
+            # Out-of-office and other auto-replies are recorded, never appended: they
+            # would reopen solved tickets and say nothing an agent needs.
+            row.status = InboundStatus.AUTO_REPLY
+            row.ticket = thread.ticket
+        else:
+            _deliver(row, parsed, thread.ticket, thread.matched_by)
+    row.updated_at = timezone.now()
+    row.save()
+
+
+def _is_loop(row: InboundEmail) -> bool:
+    """More than EMAIL_LOOP_MAX_PER_SENDER messages from one sender within the window."""
+    since = timezone.now() - dt.timedelta(seconds=settings.EMAIL_LOOP_WINDOW_SECONDS)
+    recent = (
+        InboundEmail.objects.filter(sender=row.sender, received_at__gte=since)
+        .exclude(pk=row.pk)
+        .count()
+    )
+    return recent >= settings.EMAIL_LOOP_MAX_PER_SENDER
+
+
+def _deliver(
+    row: InboundEmail, parsed: ParsedEmail, ticket: Ticket | None, matched_by: str
+) -> None:
+    requester = find_or_create_requester(email=parsed.from_address, full_name=parsed.from_name)
+    files, skipped = _files(parsed)
+    text = parsed.visible_text.strip() or ("" if files else _("(empty message)"))
+    html = _inline_html(parsed.visible_html, row, files, skipped)
+    if skipped:
+        text += "\n\n" + "\n".join(skipped)
+    headers = services.EmailHeaders(
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=" ".join(parsed.references),
+    )
+    if ticket is not None and workflow.is_final(ticket.status):
+        ticket = None  # closed tickets are final: the mail opens a new one
+    message: Message | None = None
+    if ticket is not None:
+        try:
+            message = services.add_message(
+                requester,
+                ticket,
+                body=text,
+                body_html=html,
+                channel=Channel.EMAIL,
+                attachments=files,
+                email=headers,
+            )
+            row.status = InboundStatus.APPENDED
+        except (Forbidden, NotFound):
+            if matched_by == BY_REFERENCE:
+                # Someone who got our mail but is not on the ticket (a Cc'd colleague):
+                # agents see it as an internal note.
+                body = _("E-mail from %(sender)s:") % {"sender": parsed.from_address}
+                message = services.add_system_note(
+                    ticket, f"{body}\n\n{text}", source="email", attachments=files, email=headers
+                )
+                row.status = InboundStatus.NOTED
+            else:
+                ticket = None  # a guessed number in a stranger's subject: a new ticket
+    if message is None:
+        ticket = services.create_ticket(
+            requester,
+            services.NewTicket(
+                subject=parsed.subject or _("(no subject)"),
+                body=text,
+                body_html=html,
+                channel=Channel.EMAIL,
+                email=headers,
+                attachments=files,
+                source="email",
+                suppress_autoreply=parsed.suppress_auto_response,
+            ),
+        )
+        message = ticket.messages.get()
+        row.status = InboundStatus.CREATED
+    row.ticket = ticket
+    row.message = message
+    _add_followers(ticket, parsed, requester)
+
+
+def _files(parsed: ParsedEmail) -> tuple[list[IncomingFile], list[str]]:
+    files, skipped = [], []
+    for attachment in parsed.attachments:
+        if len(attachment.content) > settings.ATTACHMENT_MAX_BYTES:
+            skipped.append(
+                _(
+                    "[%(name)s, %(size)d bytes, is over the attachment limit; it is kept in the original e-mail]"
+                )
+                % {"name": attachment.filename, "size": len(attachment.content)}
+            )
+            continue
+        files.append(
+            IncomingFile(
+                filename=attachment.filename,
+                content=attachment.content,
+                content_type=attachment.content_type,
+                content_id=attachment.content_id,
+            )
+        )
+    return files, skipped
+
+
+_CID = re.compile(r"""(src=["'])cid:([^"'>]+)(["'])""", re.IGNORECASE)
+
+
+def _inline_html(html: str, row: InboundEmail, files: list[IncomingFile], notes: list[str]) -> str:
+    """Point cid: images at our inline-image URL, which serves the stored attachment.
+
+    The URL names the ledger row and the Content-ID, both known before the message and
+    its attachments are written, so the HTML is final when tickets.services stores it.
+    """
+    if not html:
+        return ""
+    known = {incoming.content_id for incoming in files if incoming.content_id}
+
+    def replace(match: re.Match) -> str:
+        content_id = match.group(2)
+        if content_id not in known:
+            return match.group(0)
+        url = reverse("intake-email-inline", args=[row.pk, content_id])
+        return f"{match.group(1)}{url}{match.group(3)}"
+
+    if known and "cid:" in html:
+        html = _CID.sub(replace, html)
+    return html + "".join(f"<p>{escape(note)}</p>" for note in notes)
+
+
+def _add_followers(ticket: Ticket, parsed: ParsedEmail, requester: User) -> None:
+    """Cc'd (and other To) addresses become followers, except our own and the requester."""
+    ours = set(Mailbox.objects.values_list("address", flat=True))
+    ours.add(settings.DEFAULT_FROM_EMAIL.lower())
+    domain = "@" + settings.HELPLINE_MAIL_DOMAIN.lower()
+    wanted = [
+        address
+        for address in dict.fromkeys((*parsed.cc, *parsed.to))
+        if address not in ours and address != requester.email and not address.endswith(domain)
+    ][:MAX_FOLLOWERS]
+    if not wanted:
+        return
+    users = {user.email.lower(): user for user in User.objects.filter(email__in=wanted)}
+    existing = set(
+        TicketFollower.objects.filter(ticket=ticket, email__in=wanted).values_list(
+            "email", flat=True
+        )
+    )
+    TicketFollower.objects.bulk_create(
+        [
+            TicketFollower(ticket=ticket, email=address, user=users.get(address))
+            for address in wanted
+            if address not in existing
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _record_bounce(row: InboundEmail, parsed: ParsedEmail) -> None:
+    """Flag the addresses that bounced and note the bounce on the ticket whose mail it was."""
+    info = parsed.bounce
+    row.status = InboundStatus.BOUNCE
+    row.suppress_auto_response = True
+    if info is None:
+        return
+    ticket = None
+    if info.original_message_id:
+        original = (
+            Message.objects.filter(
+                email_message_id__in=[
+                    info.original_message_id,
+                    info.original_message_id.strip("<>"),
+                ]
+            )
+            .select_related("ticket")
+            .order_by("-id")
+            .first()
+        )
+        ticket = original.ticket if original else None
+    now = timezone.now()
+    for address in info.recipients[:20]:
+        flagged, created = BouncedAddress.objects.select_for_update().get_or_create(
+            email=address[:254],
+            defaults={"status": info.status, "diagnostic": info.diagnostic, "last_ticket": ticket},
+        )
+        if not created:
+            flagged.bounce_count += 1
+            flagged.status = info.status or flagged.status
+            flagged.diagnostic = info.diagnostic or flagged.diagnostic
+            flagged.last_ticket = ticket or flagged.last_ticket
+            flagged.last_bounced_at = now
+            flagged.save()
+    row.ticket = ticket
+    if ticket is not None and not workflow.is_final(ticket.status):
+        text = _(
+            "Our e-mail to %(recipients)s could not be delivered (%(status)s). %(diagnostic)s"
+        ) % {
+            "recipients": ", ".join(info.recipients) or _("an unknown address"),
+            "status": info.status or _("no status"),
+            "diagnostic": info.diagnostic,
+        }
+        row.message = services.add_system_note(ticket, text.strip(), source="email")

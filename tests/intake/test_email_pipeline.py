@@ -1,0 +1,368 @@
+"""The inbound e-mail pipeline on the database: threading, de-duplication, quarantine,
+loop protection and bounces."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from helpline.intake.choices import InboundStatus
+from helpline.intake.email.pipeline import ingest_message, retry_quarantined
+from helpline.intake.models import BouncedAddress, InboundEmail, TicketFollower
+from helpline.tickets.choices import MessageKind, Status
+from helpline.tickets.models import Attachment, Message, Ticket
+
+
+def mail(
+    body: str = "My printer jams on every page.",
+    *,
+    sender: str = "rita@acme.example",
+    subject: str = "Printer jams",
+    message_id: str | None = "<m1@mail.acme.example>",
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"Rita Requester <{sender}>"
+    message["To"] = "support@helpline.localhost"
+    message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = message_id
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+def test_new_mail_creates_a_ticket_for_a_new_requester(db):
+    # given an e-mail from an address Helpline has never seen
+    raw = mail(sender="newcomer@example.net", subject="VPN is down")
+
+    # when it is ingested
+    result = ingest_message(raw, source="test")
+
+    # then a ticket exists with the e-mail's subject and body, from a new requester
+    ticket = Ticket.objects.get()
+    assert result.outcome == InboundStatus.CREATED
+    assert result.ticket_number == ticket.number
+    assert result.line() == f"created #{ticket.number}"
+    assert ticket.subject == "VPN is down"
+    assert ticket.channel == "email"
+    assert ticket.requester.email == "newcomer@example.net"
+    message = ticket.messages.get()
+    assert message.body_text == "My printer jams on every page."
+    assert message.email_message_id == "<m1@mail.acme.example>"
+    row = InboundEmail.objects.get()
+    assert (row.ticket_id, row.message_id, row.status) == (ticket.pk, message.pk, "created")
+    assert row.raw.read() == raw
+
+
+def test_reply_threads_by_in_reply_to(personas):
+    # given a ticket opened by e-mail
+    first = ingest_message(mail(message_id="<a@acme.example>"))
+
+    # when the requester answers that message with another subject
+    reply = mail(
+        "Still broken.",
+        subject="something else",
+        message_id="<b@acme.example>",
+        headers={"In-Reply-To": "<a@acme.example>", "References": "<a@acme.example>"},
+    )
+    result = ingest_message(reply)
+
+    # then the answer is appended to the same ticket
+    assert result.outcome == InboundStatus.APPENDED
+    assert result.ticket_number == first.ticket_number
+    assert result.line() == f"appended #{first.ticket_number}"
+    assert Ticket.objects.count() == 1
+    assert list(Message.objects.values_list("body_text", flat=True)) == [
+        "My printer jams on every page.",
+        "Still broken.",
+    ]
+
+
+def test_reply_threads_by_ticket_number_in_subject(personas):
+    # given a ticket of the requester
+    first = ingest_message(mail(message_id="<a@acme.example>"))
+
+    # when the requester writes again naming the ticket number, with no references
+    raw = mail("Any news?", subject=f"Re: [#{first.ticket_number}] Printer", message_id="<c@x>")
+    result = ingest_message(raw)
+
+    # then it is appended to that ticket
+    assert (result.outcome, result.ticket_number) == ("appended", first.ticket_number)
+
+
+def test_stranger_naming_a_ticket_number_gets_a_new_ticket(personas):
+    # given Rita's ticket
+    first = ingest_message(mail(message_id="<a@acme.example>"))
+
+    # when a stranger puts its number in a subject
+    raw = mail(
+        "Hi",
+        sender="mallory@evil.example",
+        subject=f"Заявка №{first.ticket_number}",
+        message_id="<z@evil>",
+    )
+    result = ingest_message(raw)
+
+    # then nothing is added to Rita's ticket: the stranger gets a ticket of their own
+    assert result.outcome == "created"
+    assert result.ticket_number != first.ticket_number
+    assert Ticket.objects.get(number=first.ticket_number).message_count == 1
+
+
+def test_reply_by_reference_from_a_cc_colleague_becomes_an_internal_note(personas):
+    # given a ticket whose mail Cc'd an outside colleague
+    first = ingest_message(
+        mail(message_id="<a@acme.example>", headers={"Cc": "Dan <dan@partner.example>"})
+    )
+    ticket = Ticket.objects.get(number=first.ticket_number)
+    assert list(TicketFollower.objects.values_list("ticket_id", "email")) == [
+        (ticket.pk, "dan@partner.example")
+    ]
+
+    # when the colleague replies to all
+    reply = mail(
+        "I see it too.",
+        sender="dan@partner.example",
+        message_id="<d@partner>",
+        headers={"In-Reply-To": "<a@acme.example>"},
+    )
+    result = ingest_message(reply)
+
+    # then agents see it as an internal note on the ticket
+    assert result.line() == f"appended #{first.ticket_number} (internal note)"
+    note = ticket.messages.get(kind=MessageKind.NOTE)
+    assert note.author is None
+    assert note.body_text == "E-mail from dan@partner.example:\n\nI see it too."
+
+
+def test_same_message_twice_creates_nothing_new(db):
+    # given a message already ingested
+    raw = mail()
+    first = ingest_message(raw)
+
+    # when it is read again
+    again = ingest_message(raw)
+
+    # then nothing new exists
+    assert again.outcome == "duplicate"
+    assert again.line() == "ignored duplicate"
+    assert again.ticket_number == first.ticket_number
+    assert (Ticket.objects.count(), Message.objects.count(), InboundEmail.objects.count()) == (
+        1,
+        1,
+        1,
+    )
+
+
+def test_message_without_message_id_is_deduplicated_by_its_bytes(db):
+    raw = mail(message_id=None)
+    assert ingest_message(raw).outcome == "created"
+    assert ingest_message(raw).outcome == "duplicate"
+    assert ingest_message(raw + b"\n").outcome == "created"
+    assert Ticket.objects.count() == 2
+
+
+def test_unparseable_message_is_quarantined_then_retried(db, settings):
+    # given a message too large for the current limit
+    settings.EMAIL_MAX_MESSAGE_BYTES = 100
+    raw = mail()
+    result = ingest_message(raw, source="big.eml")
+    assert result.outcome == "quarantined"
+    assert result.line() == f"quarantined (too large: {len(raw)} bytes > 100)"
+    row = InboundEmail.objects.get()
+    assert (row.status, row.sender, row.raw.read()) == (
+        "quarantined",
+        "Rita Requester <rita@acme.example>",
+        raw,
+    )
+    assert Ticket.objects.count() == 0
+    # and reading it again is a duplicate, not a second quarantine row
+    assert ingest_message(raw).outcome == "duplicate"
+
+    # when the administrator raises the limit and retries
+    settings.EMAIL_MAX_MESSAGE_BYTES = 1_000_000
+    retried = retry_quarantined(row.pk)
+
+    # then the ticket is created from the same ledger row
+    assert retried.outcome == "created"
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.error) == ("created", 2, "")
+    assert row.ticket.number == retried.ticket_number
+
+
+def test_message_without_sender_is_quarantined_with_the_reason(db):
+    result = ingest_message(b"Subject: who am I\n\nbody\n")
+    assert result.line() == "quarantined (no sender address)"
+    assert InboundEmail.objects.get().error == "no sender address"
+
+
+def test_sender_over_the_rate_limit_is_ignored_as_a_loop(db, settings):
+    # given a limit of 3 messages per sender in the window
+    settings.EMAIL_LOOP_MAX_PER_SENDER = 3
+
+    # when a sender sends 5 distinct messages
+    results = [ingest_message(mail(f"n{i}", message_id=f"<loop{i}@x>")) for i in range(5)]
+
+    # then the first 3 make tickets and the rest are recorded as a loop
+    assert [r.outcome for r in results] == ["created"] * 3 + ["loop"] * 2
+    assert results[4].line() == "ignored loop"
+    assert (
+        InboundEmail.objects.filter(status=InboundStatus.LOOP, suppress_auto_response=True).count()
+        == 2
+    )
+    assert Ticket.objects.count() == 3
+
+
+def test_auto_reply_is_recorded_not_appended(personas):
+    # given a ticket
+    first = ingest_message(mail(message_id="<a@acme.example>"))
+
+    # when an out-of-office answer to it arrives
+    raw = mail(
+        "I am away.",
+        subject="Automatic reply: Printer jams",
+        message_id="<ooo@x>",
+        headers={"Auto-Submitted": "auto-replied", "In-Reply-To": "<a@acme.example>"},
+    )
+    result = ingest_message(raw)
+
+    # then it is recorded against the ticket but adds no message
+    assert result.line() == "ignored auto-reply"
+    assert result.suppress_auto_response is True
+    row = InboundEmail.objects.get(status=InboundStatus.AUTO_REPLY)
+    assert row.ticket.number == first.ticket_number
+    assert Message.objects.count() == 1
+
+
+def test_bulk_mail_creates_a_ticket_flagged_against_auto_acknowledgement(db):
+    result = ingest_message(mail(headers={"Precedence": "bulk", "List-Id": "<news.example.com>"}))
+    assert result.outcome == "created"
+    assert result.suppress_auto_response is True
+    from helpline.intake.email.selectors import may_auto_acknowledge
+
+    assert may_auto_acknowledge(InboundEmail.objects.get().message_id) is False
+
+
+def _dsn(original_id: str, recipient: str) -> bytes:
+    return (
+        "From: MAILER-DAEMON@mx.acme.example\n"
+        "To: support@helpline.localhost\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "Message-ID: <dsn1@mx.acme.example>\n"
+        "MIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        "--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n"
+        "--B\nContent-Type: message/delivery-status\n\n"
+        "Reporting-MTA: dns; mx.acme.example\n\n"
+        f"Final-Recipient: rfc822; {recipient}\nAction: failed\nStatus: 5.1.1\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 User unknown\n\n"
+        "--B\nContent-Type: message/rfc822\n\n"
+        f"From: helpdesk@helpline.localhost\nTo: {recipient}\nMessage-ID: {original_id}\n"
+        "Subject: [#1000] Printer jams\n\nWe are on it.\n\n--B--\n"
+    ).encode()
+
+
+def test_bounce_is_noted_on_the_ticket_whose_mail_bounced(personas):
+    # given a ticket with an agent's reply that went out with our Message-ID
+    ingest_message(mail(message_id="<a@acme.example>"))
+    ticket = Ticket.objects.get()
+    from helpline.tickets import services
+
+    services.add_message(
+        personas.l1_agent,
+        ticket,
+        body="We are on it.",
+        email=services.EmailHeaders(message_id="<out-1@helpline.localhost>"),
+    )
+
+    # when the delivery status notification for that reply arrives
+    result = ingest_message(_dsn("<out-1@helpline.localhost>", "rita@acme.example"))
+
+    # then the bounce is noted on the ticket and the address is flagged
+    assert result.line() == f"bounce #{ticket.number}"
+    note = ticket.messages.get(kind=MessageKind.NOTE)
+    assert "rita@acme.example" in note.body_text and "5.1.1" in note.body_text
+    flagged = BouncedAddress.objects.get()
+    assert (flagged.email, flagged.status, flagged.bounce_count) == (
+        "rita@acme.example",
+        "5.1.1",
+        1,
+    )
+    assert flagged.is_permanent
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN  # the agent's reply opened it; the bounce changed nothing
+
+
+def test_bounce_for_unknown_mail_only_flags_the_address(db):
+    result = ingest_message(_dsn("<nobody@x>", "ghost@acme.example"))
+    assert result.line() == "bounce (no ticket)"
+    assert list(BouncedAddress.objects.values_list("email", flat=True)) == ["ghost@acme.example"]
+
+
+def test_reply_to_a_closed_ticket_opens_a_new_one(personas):
+    first = ingest_message(mail(message_id="<a@acme.example>"))
+    Ticket.objects.filter(number=first.ticket_number).update(status=Status.CLOSED)
+    result = ingest_message(
+        mail("again", message_id="<b@x>", headers={"In-Reply-To": "<a@acme.example>"})
+    )
+    assert result.outcome == "created"
+    assert result.ticket_number != first.ticket_number
+
+
+def test_inline_image_is_stored_and_its_cid_rewritten(personas, client):
+    # given an HTML mail with an inline image
+    message = EmailMessage()
+    message["From"] = "rita@acme.example"
+    message["Subject"] = "Screenshot"
+    message["Message-ID"] = "<img@x>"
+    message.set_content("see picture")
+    message.add_alternative('<p>See <img src="cid:shot1@acme"></p>', subtype="html")
+    message.get_payload()[1].add_related(
+        b"\x89PNG fake", "image", "png", cid="<shot1@acme>", filename="shot.png"
+    )
+
+    # when it is ingested
+    ingest_message(message.as_bytes())
+
+    # then the image is an attachment and the HTML points at our URL for it
+    row = InboundEmail.objects.get()
+    attachment = Attachment.objects.get()
+    assert (attachment.filename, attachment.content_id) == ("shot.png", "shot1@acme")
+    url = f"/mail/{row.pk}/inline/shot1@acme"
+    assert f'src="{url}"' in row.message.body_html
+    # and the requester can load it while another requester cannot
+    client.force_login(personas.requester)
+    assert client.get(url).status_code == 200
+    client.force_login(personas.other_requester)
+    assert client.get(url).status_code == 404
+
+
+def test_raw_email_is_downloadable_by_agents_only(personas, client):
+    raw = mail()
+    ingest_message(raw)
+    row = InboundEmail.objects.get()
+    url = f"/mail/{row.pk}/raw"
+    client.force_login(personas.requester)
+    assert client.get(url).status_code == 404
+    client.force_login(personas.admin)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == raw
+
+
+@pytest.mark.parametrize("size_limit", [10])
+def test_oversized_attachment_is_skipped_with_a_note(db, settings, size_limit):
+    settings.ATTACHMENT_MAX_BYTES = size_limit
+    message = EmailMessage()
+    message["From"] = "rita@acme.example"
+    message["Subject"] = "Log"
+    message.set_content("log attached")
+    message.add_attachment(b"x" * 50, maintype="text", subtype="plain", filename="big.log")
+    result = ingest_message(message.as_bytes())
+    assert result.outcome == "created"
+    body = Message.objects.get().body_text
+    assert body.startswith("log attached\n\n[big.log, 50 bytes, is over the attachment limit")
+    assert Attachment.objects.count() == 0
