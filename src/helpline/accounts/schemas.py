@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from helpline.accounts.choices import Language, Role, Tier
+from helpline.api.schemas import StrictIn
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(StrictIn):
+    """Request bodies refuse unknown fields and NUL characters."""
 
 
 class TokenRequest(Strict):

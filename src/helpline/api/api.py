@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -21,7 +25,61 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+def _has_nul(request: HttpRequest) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    )
+
+
+def _problem_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a ninja view: refuse NUL characters in the query, answer 405 as problem+json."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if _has_nul(request):
+            return problem_response(
+                400,
+                "invalid-filter",
+                "Invalid query",
+                "Query parameters must not contain NUL characters.",
+            )
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/problem+json"
+        ):
+            allowed = response.get("Allow", "")
+            response = problem_response(
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                f"This resource allows: {allowed}.",
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+def _not_found_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    return problem_response(404, "not-found", "Not found", "No such API endpoint.")
+
+
+_not_found_view.csrf_exempt = True  # type: ignore[attr-defined]
+
+
+class HelplineAPI(NinjaAPI):
+    """NinjaAPI whose every answer, even for unknown paths and methods, is problem+json."""
+
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _problem_view(pattern.callback)
+        return [*patterns, re_path(r"^.*$", _not_found_view)]
+
+
+api = HelplineAPI(
     title="Helpline API",
     version="1",
     description="REST API of the Helpline service desk. Errors are RFC 9457 problem+json.",
@@ -33,19 +91,29 @@ api = NinjaAPI(
 )
 
 
+_SOURCES = ("body", "query", "path", "form", "file", "header", "cookie")
+
+
+def _field_path(location: tuple | list) -> str:
+    """`("body", "payload", "custom_fields", "x")` -> `custom_fields.x`: where the client put it."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] in _SOURCES:
+        source = parts.pop(0)
+        if source == "body" and parts and parts[0] == "payload":
+            parts.pop(0)
+    return ".".join(parts)
+
+
 def _validation_errors(exc: ValidationError) -> list[dict]:
     errors = []
     for error in exc.errors:
-        location = [
-            str(part)
-            for part in error.get("loc", ())
-            if part not in ("body", "payload", "query", "data")
-        ]
         kind = error.get("type", "")
         message = error.get("msg", "invalid")
         if kind == "extra_forbidden":
             message = "unknown field"
-        errors.append({"field": ".".join(location), "message": message, "type": kind})
+        errors.append(
+            {"field": _field_path(error.get("loc", ())), "message": message, "type": kind}
+        )
     return errors
 
 
@@ -117,6 +185,19 @@ def on_model_validation(request: HttpRequest, exc: DjangoValidationError) -> Htt
     return problem_response(422, "validation-error", "Invalid request", "; ".join(exc.messages))
 
 
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # The database refused a value the schemas let through (out of range, too long):
+    # the transaction is rolled back, so nothing was written.
+    logger.warning("database refused a value on %s %s: %s", request.method, request.path, exc)
+    return problem_response(
+        422,
+        "invalid-value",
+        "Invalid request",
+        "A value is out of range or cannot be stored.",
+    )
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled API error on %s %s", request.method, request.path)
@@ -131,11 +212,13 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _mount_routers() -> None:
     from helpline.accounts.api import auth_router
     from helpline.accounts.api import router as accounts_router
+    from helpline.sla.api import router as sla_router
     from helpline.tickets.api import router as tickets_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/", accounts_router)
     api.add_router("/", tickets_router)
+    api.add_router("/", sla_router)
 
 
 _mount_routers()

@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from helpline.accounts.choices import Tier
+from helpline.api.schemas import StrictIn
 from helpline.tickets.choices import (
     Channel,
     Level,
@@ -17,8 +18,8 @@ from helpline.tickets.choices import (
 )
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(StrictIn):
+    """Request bodies refuse unknown fields and NUL characters."""
 
 
 class TicketIn(Strict):

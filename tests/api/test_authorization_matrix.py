@@ -1,0 +1,383 @@
+"""Every API endpoint against every persona: the exact status, and nothing written when denied.
+
+The target of each call is the requester's ticket (routed to the L1 team), its messages
+and attachments, the requester's own account and organization. So "other_requester",
+"l2_agent" and "agent_other_team" attack somebody else's ids: they must get 404, never
+403, so that ids do not leak. A new endpoint without a row here fails
+`test_matrix_covers_every_endpoint`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from helpline.api.api import api
+from tests.api.matrix_world import PERSONAS, World, build_world, snapshot
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
+
+# Who sees the requester's ticket: the requester, their colleague (the organization
+# shares tickets), the L1 team it is routed to, supervisors and admins.
+SEES_TICKET = ("requester", "colleague", "l1_agent", "supervisor", "admin")
+REQUESTERS = ("requester", "other_requester", "colleague")
+STAFF = ("l1_agent", "l2_agent", "agent_other_team", "supervisor", "admin")
+
+
+def expect(default: int, *, anonymous: int = 401, **overrides: int) -> dict[str, int]:
+    statuses = {persona: default for persona in PERSONAS}
+    statuses["anonymous"] = anonymous
+    statuses.update(overrides)
+    return statuses
+
+
+def on_ticket(ok: int, **overrides: int) -> dict[str, int]:
+    """`ok` for those who see the requester's ticket, 404 for everyone else."""
+    statuses = expect(404)
+    for persona in SEES_TICKET:
+        statuses[persona] = ok
+    statuses.update(overrides)
+    return statuses
+
+
+def admin_only(ok: int, denied: int = 403, **overrides: int) -> dict[str, int]:
+    return expect(denied, admin=ok, **overrides)
+
+
+AGENT_ON_TICKET_ONLY = {"requester": 403, "colleague": 403}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str  # the OpenAPI path template, relative to /api/v1
+    expected: dict[str, int]
+    url: Callable[[World], str]
+    body: Callable[[World, str], dict[str, Any]] | None = None
+    multipart: bool = False
+    variant: str = ""
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.path}" + (f" [{self.variant}]" if self.variant else "")
+
+
+def _credentials(w: World, persona: str) -> dict[str, Any]:
+    if persona == "anonymous":
+        return {"email": w.p.requester.email, "password": "not-the-password"}
+    return {"email": w.user(persona).email, "password": PASSWORD}
+
+
+def _upload(w: World, persona: str) -> dict[str, Any]:
+    return {"file": ("screenshot.txt", b"what I see on screen")}
+
+
+def _someone_else(w: World, persona: str) -> int:
+    return (w.p.requester if persona == "other_requester" else w.p.other_requester).pk
+
+
+ROWS: list[Row] = [
+    # --- auth ---------------------------------------------------------------------
+    Row("POST", "/auth/token", expect(201, anonymous=401), lambda w: "/auth/token", _credentials),
+    Row("GET", "/auth/tokens", expect(200), lambda w: "/auth/tokens"),
+    Row(
+        "DELETE",
+        "/auth/tokens/{token_id}",
+        expect(404, requester=204, admin=204),
+        lambda w: f"/auth/tokens/{w.spare_token.pk}",
+    ),
+    # --- people -------------------------------------------------------------------
+    Row("GET", "/users/me", expect(200), lambda w: "/users/me"),
+    Row("GET", "/users", expect(200), lambda w: "/users"),
+    Row(
+        "POST",
+        "/users",
+        expect(201, requester=403, other_requester=403, colleague=403),
+        lambda w: "/users",
+        lambda w, p: {"email": "caller@acme.example", "full_name": "A Caller"},
+        variant="requester",
+    ),
+    Row(
+        "POST",
+        "/users",
+        admin_only(201),
+        lambda w: "/users",
+        lambda w, p: {"email": "dave@helpline.test", "role": "agent", "tier": "L1"},
+        variant="agent",
+    ),
+    Row(
+        "GET",
+        "/users/{user_id}",
+        expect(200, other_requester=404, colleague=404),
+        lambda w: f"/users/{w.p.requester.pk}",
+    ),
+    Row(
+        "PATCH",
+        "/users/{user_id}",
+        expect(403, requester=200, admin=200, other_requester=404, colleague=404),
+        lambda w: f"/users/{w.p.requester.pk}",
+        lambda w, p: {"full_name": "Rita R."},
+    ),
+    Row(
+        "PATCH",
+        "/users/{user_id}",
+        admin_only(200, other_requester=404, colleague=404),
+        lambda w: f"/users/{w.p.requester.pk}",
+        lambda w, p: {"role": "admin"},
+        variant="role",
+    ),
+    Row("GET", "/organizations", expect(200), lambda w: "/organizations"),
+    Row(
+        "GET",
+        "/organizations/{org_id}",
+        expect(200, other_requester=404),
+        lambda w: f"/organizations/{w.p.organization.pk}",
+    ),
+    Row(
+        "POST",
+        "/organizations",
+        admin_only(201),
+        lambda w: "/organizations",
+        lambda w, p: {"name": "Globex", "domain": "globex.example"},
+    ),
+    Row(
+        "PATCH",
+        "/organizations/{org_id}",
+        admin_only(200, other_requester=404),
+        lambda w: f"/organizations/{w.p.organization.pk}",
+        lambda w, p: {"is_vip": True},
+    ),
+    Row("GET", "/teams", expect(200), lambda w: "/teams"),
+    Row("GET", "/teams/{team_id}", expect(200), lambda w: f"/teams/{w.p.l1_team.pk}"),
+    Row(
+        "POST",
+        "/teams",
+        admin_only(201),
+        lambda w: "/teams",
+        lambda w, p: {"name": "Network", "slug": "network", "tier": "L2"},
+    ),
+    Row(
+        "PATCH",
+        "/teams/{team_id}",
+        admin_only(200),
+        lambda w: f"/teams/{w.p.l1_team.pk}",
+        lambda w, p: {"member_ids": [w.p.l1_agent.pk, w.p.l2_agent.pk]},
+    ),
+    # --- tickets ------------------------------------------------------------------
+    Row(
+        "POST",
+        "/tickets",
+        expect(201),
+        lambda w: "/tickets",
+        lambda w, p: {"subject": "Mouse is dead", "body": "No light at all"},
+    ),
+    Row(
+        "POST",
+        "/tickets",
+        expect(201, requester=403, other_requester=403, colleague=403),
+        lambda w: "/tickets",
+        lambda w, p: {"subject": "On behalf", "body": "x", "requester_id": _someone_else(w, p)},
+        variant="for someone else",
+    ),
+    Row("GET", "/tickets", expect(200), lambda w: "/tickets"),
+    Row("GET", "/tickets/{ticket_id}", on_ticket(200), lambda w: f"/tickets/{w.ticket.pk}"),
+    Row(
+        "PATCH",
+        "/tickets/{ticket_id}",
+        on_ticket(200, **AGENT_ON_TICKET_ONLY),
+        lambda w: f"/tickets/{w.ticket.pk}",
+        lambda w, p: {"impact": "high", "reason": "whole floor affected"},
+    ),
+    Row(
+        "PATCH",
+        "/tickets/{ticket_id}",
+        on_ticket(200),
+        lambda w: f"/tickets/{w.ticket.pk}",
+        lambda w, p: {"status": "solved"},
+        variant="solve",
+    ),
+    Row(
+        "POST",
+        "/tickets/{ticket_id}/merge",
+        on_ticket(200, **AGENT_ON_TICKET_ONLY),
+        lambda w: f"/tickets/{w.ticket.pk}/merge",
+        lambda w, p: {"into_id": w.second_ticket.pk, "reason": "same printer"},
+    ),
+    Row(
+        "POST",
+        "/tickets/{ticket_id}/links",
+        on_ticket(201, **AGENT_ON_TICKET_ONLY),
+        lambda w: f"/tickets/{w.ticket.pk}/links",
+        lambda w, p: {"target_id": w.second_ticket.pk, "kind": "related"},
+    ),
+    Row(
+        "GET",
+        "/tickets/{ticket_id}/messages",
+        on_ticket(200),
+        lambda w: f"/tickets/{w.ticket.pk}/messages",
+    ),
+    Row(
+        "POST",
+        "/tickets/{ticket_id}/messages",
+        on_ticket(201),
+        lambda w: f"/tickets/{w.ticket.pk}/messages",
+        lambda w, p: {"body": "Any news?"},
+    ),
+    Row(
+        "POST",
+        "/tickets/{ticket_id}/messages",
+        on_ticket(201, **AGENT_ON_TICKET_ONLY),
+        lambda w: f"/tickets/{w.ticket.pk}/messages",
+        lambda w, p: {"body": "Checked the toner", "kind": "note"},
+        variant="note",
+    ),
+    Row(
+        "GET",
+        "/tickets/{ticket_id}/history",
+        on_ticket(200),
+        lambda w: f"/tickets/{w.ticket.pk}/history",
+    ),
+    Row(
+        "GET",
+        "/tickets/{ticket_id}/attachments",
+        on_ticket(200),
+        lambda w: f"/tickets/{w.ticket.pk}/attachments",
+    ),
+    Row(
+        "POST",
+        "/tickets/{ticket_id}/attachments",
+        on_ticket(201),
+        lambda w: f"/tickets/{w.ticket.pk}/attachments",
+        _upload,
+        multipart=True,
+    ),
+    Row(
+        "POST",
+        "/tickets/{ticket_id}/attachments",
+        on_ticket(201, requester=404, colleague=404),
+        lambda w: f"/tickets/{w.ticket.pk}/attachments",
+        lambda w, p: {**_upload(w, p), "message_id": w.note.pk},
+        multipart=True,
+        variant="on an internal note",
+    ),
+    Row(
+        "GET",
+        "/attachments/{attachment_id}",
+        on_ticket(200),
+        lambda w: f"/attachments/{w.public_attachment.pk}",
+    ),
+    Row(
+        "GET",
+        "/attachments/{attachment_id}",
+        on_ticket(200, requester=404, colleague=404),
+        lambda w: f"/attachments/{w.note_attachment.pk}",
+        variant="on an internal note",
+    ),
+    # --- configuration ----------------------------------------------------------
+    Row("GET", "/categories", expect(200), lambda w: "/categories"),
+    Row(
+        "GET",
+        "/categories/{category_id}",
+        expect(200),
+        lambda w: f"/categories/{w.p.category.pk}",
+    ),
+    Row(
+        "POST",
+        "/categories",
+        admin_only(201),
+        lambda w: "/categories",
+        lambda w, p: {"name": "Network", "slug": "network"},
+    ),
+    Row(
+        "PATCH",
+        "/categories/{category_id}",
+        admin_only(200),
+        lambda w: f"/categories/{w.p.category.pk}",
+        lambda w, p: {"name_ru": "Печать"},
+    ),
+    Row("GET", "/custom-fields", expect(200), lambda w: "/custom-fields"),
+    Row(
+        "POST",
+        "/custom-fields",
+        admin_only(201),
+        lambda w: "/custom-fields",
+        lambda w, p: {"key": "asset_tag", "label": "Asset tag", "field_type": "text"},
+    ),
+]
+
+
+def live_endpoints() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    endpoints = set()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            endpoints.add((method.upper(), path.removeprefix(API)))
+    return endpoints
+
+
+def call(client: Client, w: World, row: Row, persona: str, headers: dict[str, str]):
+    url = API + row.url(w)
+    body = row.body(w, persona) if row.body else None
+    method = row.method.lower()
+    if row.multipart:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = {
+            key: SimpleUploadedFile(value[0], value[1]) if isinstance(value, tuple) else value
+            for key, value in (body or {}).items()
+        }
+        return client.post(url, data=data, **headers)
+    if body is None:
+        return getattr(client, method)(url, **headers)
+    return getattr(client, method)(
+        url, data=json.dumps(body), content_type="application/json", **headers
+    )
+
+
+def test_matrix_covers_every_endpoint():
+    covered = {(row.method, row.path) for row in ROWS}
+
+    missing = live_endpoints() - covered
+    stale = covered - live_endpoints()
+
+    assert not missing, f"endpoints without a row in the authorisation matrix: {sorted(missing)}"
+    assert not stale, f"matrix rows for endpoints that no longer exist: {sorted(stale)}"
+
+
+def test_matrix_names_every_persona_in_every_row():
+    for row in ROWS:
+        assert set(row.expected) == set(PERSONAS), row.name
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+def test_endpoint_answers_persona_with_exact_status(client, personas, row, persona):
+    # given
+    world = build_world(personas)
+    headers = world.headers(persona)
+    before = snapshot()
+
+    # when
+    response = call(client, world, row, persona, headers)
+
+    # then
+    expected = row.expected[persona]
+    assert response.status_code == expected, (
+        f"{row.name} as {persona}: {response.status_code} {response.content[:300]!r}"
+    )
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        problem = response.json()
+        assert set(problem) >= PROBLEM_KEYS
+        assert problem["status"] == expected
+        assert snapshot() == before, f"{row.name} as {persona} was refused but wrote something"
