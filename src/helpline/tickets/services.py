@@ -1070,3 +1070,67 @@ def escalate_for_sla(
             "updated", ticket_id, None, fields=tuple(sorted(updates)), extra={"source": "sla"}
         )
     )
+
+
+# --- auto-triage (called by helpline.dispatch, which owns the classifier) -------------
+
+TRIAGE_FIELDS = frozenset({"category", "team"})
+
+
+@transaction.atomic
+def apply_triage(
+    ticket_id: int,
+    changes: dict[str, Any],
+    *,
+    confidence: float | dict[str, float],
+    model_version: int,
+) -> list[str]:
+    """Set the category/team the triage model is confident about; returns the fields set.
+
+    A field someone already filled (the requester's category, an agent's team) is never
+    overwritten, nor is a closed ticket touched. Each change is a history event with no
+    actor and source "triage", its reason naming the model version and confidence.
+    """
+    refused = sorted(set(changes) - TRIAGE_FIELDS)
+    if refused:
+        raise ServiceError(f"Triage may not set: {', '.join(refused)}.", code="invalid-field")
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("category", "team")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None or workflow.is_final(ticket.status) or ticket.merged_into_id:
+        return []
+    now = timezone.now()
+    updates: dict[str, Any] = {}
+    history: list[TicketEvent] = []
+    for name in sorted(changes):
+        value = changes[name]
+        if value is None or getattr(ticket, f"{name}_id") is not None:
+            continue
+        sure = confidence[name] if isinstance(confidence, dict) else confidence
+        updates[name] = value
+        history.append(
+            _event(
+                ticket,
+                None,
+                EventKind.TEAM_CHANGED if name == "team" else EventKind.FIELD_CHANGED,
+                field=name,
+                old="",
+                new=value,
+                reason=f"auto-triage v{model_version}, confidence {sure:.2f}",
+                source="triage",
+                at=now,
+            )
+        )
+    if not updates:
+        return []
+    Ticket.objects.filter(pk=ticket_id).update(updated_at=now, **updates)
+    TicketEvent.objects.bulk_create(history)
+    events.publish(
+        events.TicketChange(
+            "updated", ticket_id, None, fields=tuple(sorted(updates)), extra={"source": "triage"}
+        )
+    )
+    return sorted(updates)

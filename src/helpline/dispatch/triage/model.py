@@ -1,0 +1,456 @@
+"""Training, prediction, explanation and evaluation of the triage classifier (pure, no ORM).
+
+Features: TF-IDF (sublinear tf) over Snowball stems and stem bigrams, plus TF-IDF over
+character 3-5-grams of transliterated words (typos, transliteration, inflections the
+stemmer missed). Both blocks are computed once per ticket and shared by one linear
+model per predicted field (category, team, priority): a LinearSVC with balanced class
+weights inside a sigmoid CalibratedClassifierCV, so every prediction has a confidence.
+
+The baseline the model must at least match is scikit-learn's plain TfidfVectorizer +
+LinearSVC on the raw text, trained and scored on the same split.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
+from sklearn.model_selection import KFold, train_test_split
+from sklearn.svm import LinearSVC
+
+from helpline.dispatch.triage.text import analyse
+
+SEED = 42
+TEST_SIZE = 0.2
+SUBWORD_WEIGHT = 0.8  # the sub-word block is scaled against the (unit-norm) word block
+MAX_WORD_FEATURES = 150_000
+MAX_SUBWORD_FEATURES = 150_000
+SVC_C = 0.3
+CALIBRATION_ROWS = 6_000
+TRAIN_THREADS = 2
+
+
+class TriageDataError(ValueError):
+    """The data cannot be trained or evaluated on (too few rows or classes); the message says why."""
+
+
+def _identity(features):
+    return features
+
+
+def _vectorizer(max_features: int, min_df: int) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer=_identity,
+        sublinear_tf=True,
+        min_df=min_df,
+        max_features=max_features,
+        dtype=np.float32,
+    )
+
+
+@dataclass
+class Features:
+    """The fitted feature space: word and sub-word TF-IDF blocks side by side."""
+
+    words: TfidfVectorizer
+    subwords: TfidfVectorizer
+
+    @classmethod
+    def fit(cls, texts: Sequence[str]) -> tuple[Features, sp.csr_matrix]:
+        analysed = [analyse(text) for text in texts]
+        min_df = 2 if len(texts) >= 50 else 1
+        words = _vectorizer(MAX_WORD_FEATURES, min_df)
+        subwords = _vectorizer(MAX_SUBWORD_FEATURES, min_df)
+        x_words = words.fit_transform([a[0] for a in analysed])
+        x_sub = subwords.fit_transform([a[1] for a in analysed])
+        # The terms cut by min_df/max_features are only kept for introspection: drop them.
+        words.stop_words_ = subwords.stop_words_ = None
+        return cls(words, subwords), sp.hstack(
+            [x_words, x_sub * SUBWORD_WEIGHT], format="csr", dtype=np.float32
+        )
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        analysed = [analyse(text) for text in texts]
+        x_words = self.words.transform([a[0] for a in analysed])
+        x_sub = self.subwords.transform([a[1] for a in analysed])
+        return sp.hstack([x_words, x_sub * SUBWORD_WEIGHT], format="csr", dtype=np.float32)
+
+    def names(self) -> np.ndarray:
+        return np.concatenate(
+            [self.words.get_feature_names_out(), self.subwords.get_feature_names_out()]
+        )
+
+
+@dataclass
+class Head:
+    """One predicted field: its linear model and the calibration of its confidence.
+
+    The label is the LinearSVC's best class. The confidence is the probability that
+    this label is right, learnt by a logistic regression from the best score and its
+    margin over the runner-up on out-of-fold predictions (see `_calibrate`); it is what
+    the auto-apply threshold compares against.
+    """
+
+    svc: LinearSVC
+    calibrator: LogisticRegression | None
+
+    @property
+    def classes(self) -> list[str]:
+        return [str(c) for c in self.svc.classes_]
+
+    def scores(self, x: sp.csr_matrix) -> np.ndarray:
+        return _class_scores(self.svc.decision_function(x))
+
+    def confidence(self, scores: np.ndarray) -> np.ndarray:
+        top, margin = _top_and_margin(scores)
+        if self.calibrator is None:  # too little data to calibrate: a plain squashing
+            return 1.0 / (1.0 + np.exp(-2.0 * margin))
+        return self.calibrator.predict_proba(np.column_stack([top, margin]))[:, 1]
+
+    def coef_for(self, row: int) -> np.ndarray:
+        coef = self.svc.coef_
+        return coef[row] if coef.shape[0] > 1 else coef[0] * (1 if row else -1)
+
+
+def _class_scores(decision: np.ndarray) -> np.ndarray:
+    """Decision values as one column per class, also for two classes."""
+    return np.column_stack([-decision, decision]) if decision.ndim == 1 else decision
+
+
+def _top_and_margin(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ordered = np.sort(scores, axis=1)
+    return ordered[:, -1], ordered[:, -1] - ordered[:, -2]
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Prediction:
+    field: str
+    label: str
+    confidence: float
+    top_terms: tuple[Term, ...] = ()
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass
+class TriageClassifier:
+    """The fitted classifier for several fields over one shared feature space."""
+
+    features: Features
+    heads: dict[str, Head]
+    meta: dict = field(default_factory=dict)
+    _names: np.ndarray | None = field(default=None, repr=False)
+
+    def predict(self, text: str, *, explain: int = 0) -> dict[str, Prediction]:
+        """Each field's most likely label, its confidence and (if asked) the top terms."""
+        x = self.features.transform([text])
+        return {
+            name: self._predict_head(name, head, x, explain) for name, head in self.heads.items()
+        }
+
+    def predict_many(self, texts: Sequence[str], field_name: str) -> list[str]:
+        head = self.heads[field_name]
+        scores = head.scores(self.features.transform(texts))
+        classes = head.classes
+        return [classes[i] for i in scores.argmax(axis=1)]
+
+    def _predict_head(self, name: str, head: Head, x: sp.csr_matrix, explain: int) -> Prediction:
+        scores = head.scores(x)
+        order = np.argsort(-scores[0])
+        best = int(order[0])
+        classes = head.classes
+        return Prediction(
+            field=name,
+            label=classes[best],
+            confidence=round(float(head.confidence(scores)[0]), 4),
+            top_terms=self._explain(head, x, best, explain) if explain else (),
+            alternatives=tuple(classes[int(i)] for i in order[1:3]),
+        )
+
+    def _explain(self, head: Head, x: sp.csr_matrix, row: int, limit: int) -> tuple[Term, ...]:
+        """The words that pushed the ticket towards the class: weight x tf-idf, largest first."""
+        if self._names is None:
+            self._names = self.features.names()
+        n_words = len(self.features.words.vocabulary_)
+        coef = head.coef_for(row)
+        contributions = Counter()
+        for index, value in zip(x.indices, x.data, strict=True):
+            weight = float(coef[index] * value)
+            if weight <= 0:
+                continue
+            term = str(self._names[index])
+            if index >= n_words:  # a sub-word: show it as a fragment
+                term = f"…{term.strip()}…"
+            contributions[term] += weight
+        return tuple(
+            Term(term, round(weight, 4)) for term, weight in contributions.most_common(limit)
+        )
+
+
+def _svc(seed: int) -> LinearSVC:
+    return LinearSVC(C=SVC_C, class_weight="balanced", tol=1e-3, random_state=seed)
+
+
+def _fit_head(x: sp.csr_matrix, labels: Sequence[str | None], seed: int) -> Head:
+    """Fit one field's model on the rows that have a label for it (None: no label)."""
+    rows = np.asarray([i for i, label in enumerate(labels) if label is not None], dtype=np.int64)
+    labels_array = np.asarray([str(labels[i]) for i in rows])
+    if len(np.unique(labels_array)) < 2:
+        raise TriageDataError("Need at least two classes to train.")
+    x = x[rows] if len(rows) < x.shape[0] else x
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        svc = _svc(seed).fit(x, labels_array)
+        calibrator = _calibrate(x, labels_array, seed)
+    # float32 weights: half the size stored, the same predictions to many decimals.
+    svc.coef_ = svc.coef_.astype(np.float32)
+    return Head(svc=svc, calibrator=calibrator)
+
+
+def _calibrate(x: sp.csr_matrix, labels: np.ndarray, seed: int) -> LogisticRegression | None:
+    """Learn P(label is right | best score, margin) from 3-fold out-of-fold predictions.
+
+    Done on a random sample of at most CALIBRATION_ROWS rows: the folds' models are a
+    little weaker than the full one, so the confidence errs on the cautious side.
+    """
+    rng = np.random.default_rng(seed)
+    rows = np.arange(x.shape[0])
+    if len(rows) > CALIBRATION_ROWS:
+        rows = rng.choice(rows, CALIBRATION_ROWS, replace=False)
+    if len(rows) < 30:
+        return None
+    top, margin, right = [], [], []
+    for train_rows, test_rows in KFold(3, shuffle=True, random_state=seed).split(rows):
+        fold_labels = labels[rows[train_rows]]
+        if len(np.unique(fold_labels)) < 2:
+            continue
+        svc = _svc(seed).fit(x[rows[train_rows]], fold_labels)
+        scores = _class_scores(svc.decision_function(x[rows[test_rows]]))
+        fold_top, fold_margin = _top_and_margin(scores)
+        top.append(fold_top)
+        margin.append(fold_margin)
+        right.append(svc.classes_[scores.argmax(axis=1)] == labels[rows[test_rows]])
+    outcome = np.concatenate(right) if right else np.array([])
+    if len(np.unique(outcome)) < 2:  # always right (or always wrong): nothing to learn
+        return None
+    calibrator = LogisticRegression(C=1.0)
+    calibrator.fit(np.column_stack([np.concatenate(top), np.concatenate(margin)]), outcome)
+    return calibrator
+
+
+def train(
+    texts: Sequence[str], labels: dict[str, Sequence[str | None]], *, seed: int = SEED
+) -> TriageClassifier:
+    """Fit the features once and one head per field.
+
+    `labels` maps a field to one label per text; None where a text has no label for
+    that field (its words still shape the features).
+    """
+    if not texts:
+        raise TriageDataError("No texts to train on.")
+    features, x = Features.fit(texts)
+    # liblinear releases the GIL: the fields' models train side by side.
+    with ThreadPoolExecutor(max_workers=max(1, min(TRAIN_THREADS, len(labels)))) as pool:
+        futures = {name: pool.submit(_fit_head, x, values, seed) for name, values in labels.items()}
+        heads = {name: future.result() for name, future in futures.items()}
+    return TriageClassifier(features=features, heads=heads, meta={"n_train": len(texts)})
+
+
+# --- evaluation -------------------------------------------------------------------------
+
+
+@dataclass
+class Split:
+    train_texts: list[str]
+    train_labels: list[str]
+    test_texts: list[str]
+    test_labels: list[str]
+    notes: list[str]
+
+
+def split(
+    texts: Sequence[str], labels: Sequence[str], *, seed: int = SEED, test_size: float = TEST_SIZE
+) -> Split:
+    """A stratified split with a fixed seed.
+
+    Classes with a single example cannot be stratified: their rows go to training only
+    (they cannot be scored) and the split says so in `notes`.
+    """
+    if len(texts) != len(labels):
+        raise TriageDataError("Texts and labels differ in length.")
+    counts = Counter(labels)
+    if len(counts) < 2:
+        raise TriageDataError(
+            f"Need at least two classes, found {len(counts)} ({', '.join(map(str, counts)) or '-'})."
+        )
+    singles = sorted(label for label, n in counts.items() if n < 2)
+    keep = [i for i, label in enumerate(labels) if counts[label] >= 2]
+    n_classes = len(counts) - len(singles)
+    if n_classes < 2:
+        raise TriageDataError(
+            "Need at least two classes with two or more examples each to split and score."
+        )
+    n_test = max(math.ceil(len(keep) * test_size), n_classes)
+    if len(keep) - n_test < n_classes:
+        raise TriageDataError(
+            f"Too few rows ({len(texts)}) for {n_classes} classes: need at least "
+            f"{2 * n_classes} rows with two examples of each class."
+        )
+    train_idx, test_idx = train_test_split(
+        keep, test_size=n_test, random_state=seed, stratify=[labels[i] for i in keep]
+    )
+    train_idx = list(train_idx) + [i for i, label in enumerate(labels) if counts[label] < 2]
+    notes = []
+    if singles:
+        notes.append(
+            f"{len(singles)} class(es) with a single example kept in training only, not scored: "
+            + ", ".join(map(str, singles[:10]))
+            + ("…" if len(singles) > 10 else "")
+        )
+    return Split(
+        train_texts=[texts[i] for i in train_idx],
+        train_labels=[labels[i] for i in train_idx],
+        test_texts=[texts[i] for i in test_idx],
+        test_labels=[labels[i] for i in test_idx],
+        notes=notes,
+    )
+
+
+@dataclass
+class Report:
+    """The figures of one field on a held-back split."""
+
+    field: str
+    accuracy: float
+    macro_f1: float
+    baseline_accuracy: float
+    baseline_macro_f1: float
+    n_train: int
+    n_test: int
+    classes: list[str]
+    per_class: dict[str, dict[str, float]]
+    confusion: list[list[int]]
+    notes: list[str] = field(default_factory=list)
+    train_seconds: float = 0.0
+
+    def summary(self) -> dict:
+        return {
+            "accuracy": round(self.accuracy, 4),
+            "macro_f1": round(self.macro_f1, 4),
+            "baseline_accuracy": round(self.baseline_accuracy, 4),
+            "baseline_macro_f1": round(self.baseline_macro_f1, 4),
+            "n_train": self.n_train,
+            "n_test": self.n_test,
+        }
+
+
+def baseline_predictions(
+    train_texts: Sequence[str], train_labels: Sequence[str], test_texts: Sequence[str], seed: int
+) -> list[str]:
+    """Plain TfidfVectorizer (defaults) + LinearSVC (defaults) on the raw text."""
+    vectorizer = TfidfVectorizer()
+    svc = LinearSVC(random_state=seed)
+    svc.fit(vectorizer.fit_transform(train_texts), train_labels)
+    return [str(label) for label in svc.predict(vectorizer.transform(test_texts))]
+
+
+def score(
+    field_name: str,
+    data: Split,
+    predicted: Sequence[str],
+    baseline: Sequence[str],
+    train_seconds: float = 0.0,
+) -> Report:
+    truth = [str(label) for label in data.test_labels]
+    classes = sorted(set(truth) | set(predicted))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth, predicted, labels=classes, zero_division=0
+    )
+    scored = sorted(set(truth))  # macro averages over the classes present in the test set
+    return Report(
+        field=field_name,
+        accuracy=float(accuracy_score(truth, predicted)),
+        macro_f1=float(f1_score(truth, predicted, labels=scored, average="macro", zero_division=0)),
+        baseline_accuracy=float(accuracy_score(truth, baseline)),
+        baseline_macro_f1=float(
+            f1_score(truth, baseline, labels=scored, average="macro", zero_division=0)
+        ),
+        n_train=len(data.train_texts),
+        n_test=len(data.test_texts),
+        classes=classes,
+        per_class={
+            label: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
+            for label, p, r, f, s in zip(classes, precision, recall, f1, support, strict=True)
+        },
+        confusion=confusion_matrix(truth, predicted, labels=classes).tolist(),
+        notes=list(data.notes),
+        train_seconds=train_seconds,
+    )
+
+
+def evaluate(
+    texts: Sequence[str], labels: Sequence[str], *, field_name: str = "label", seed: int = SEED
+) -> Report:
+    """Train on a stratified split and score the held-back part, beside the plain baseline."""
+    import time
+
+    labels = [str(label) for label in labels]
+    data = split(texts, labels, seed=seed)
+    started = time.perf_counter()
+    model = train(data.train_texts, {field_name: data.train_labels}, seed=seed)
+    elapsed = time.perf_counter() - started
+    predicted = model.predict_many(data.test_texts, field_name)
+    baseline = baseline_predictions(data.train_texts, data.train_labels, data.test_texts, seed)
+    return score(field_name, data, predicted, baseline, elapsed)
+
+
+def format_report(report: Report) -> str:
+    """A plain-text report: totals, per-class precision/recall/F1 and the confusion matrix."""
+    width = max([len(c) for c in report.classes] + [8])
+    lines = [
+        f"Field: {report.field}",
+        f"Rows: {report.n_train} train, {report.n_test} test (stratified, seed {SEED})",
+        f"Accuracy: {report.accuracy:.4f}   macro-F1: {report.macro_f1:.4f}",
+        f"Baseline (TF-IDF + LinearSVC): accuracy {report.baseline_accuracy:.4f}   "
+        f"macro-F1 {report.baseline_macro_f1:.4f}",
+        *report.notes,
+        "",
+        f"{'class':<{width}}  precision  recall     f1  support",
+    ]
+    for label in report.classes:
+        row = report.per_class[label]
+        lines.append(
+            f"{label:<{width}}  {row['precision']:9.4f}  {row['recall']:6.4f} {row['f1']:6.4f}"
+            f"  {row['support']:7d}"
+        )
+    lines += ["", "Confusion matrix (rows: true, columns: predicted):"]
+    short = [label[:6] for label in report.classes]
+    lines.append(" " * (width + 2) + " ".join(f"{s:>6}" for s in short))
+    for label, row in zip(report.classes, report.confusion, strict=True):
+        lines.append(f"{label:<{width}}  " + " ".join(f"{n:6d}" for n in row))
+    return "\n".join(lines)
