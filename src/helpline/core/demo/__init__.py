@@ -1,0 +1,1 @@
+"""Demo data: a realistic Russian/English service desk with three months of history."""

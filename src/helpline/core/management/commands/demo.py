@@ -1,0 +1,46 @@
+"""`helpline demo`: load the demo organisation and ticket history, once."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from helpline.core.demo import builder
+from helpline.core.demo.data_org import DEMO_PASSWORD_LOGINS
+
+
+class Command(BaseCommand):
+    help = "Load demo teams, people, categories and 300 tickets (once; a second run does nothing)."
+
+    def handle(self, *args, **options) -> None:
+        if builder.is_loaded():
+            self.stdout.write(_("The demo data is already loaded; nothing to do."))
+            return
+        if builder.database_in_use():
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "This database already has teams or tickets: demo data is only "
+                        "loaded into an empty database. Nothing was changed."
+                    )
+                )
+            )
+            return
+        started = time.monotonic()
+        counts = builder.load_demo()
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(_("Demo data loaded in %(seconds).1f s:") % {"seconds": elapsed})
+        )
+        for name, value in counts.items():
+            self.stdout.write(f"  {name:16} {value}")
+        for field_name in ("status", "channel"):
+            breakdown = ", ".join(
+                f"{key} {value}" for key, value in builder.ticket_breakdown(field_name).items()
+            )
+            self.stdout.write(f"  by {field_name:13} {breakdown}")
+        self.stdout.write(_("Demo logins:"))
+        for email, password in DEMO_PASSWORD_LOGINS.items():
+            self.stdout.write(f"  {email} / {password}")
