@@ -88,5 +88,5 @@ def build_timeline(user: User, ticket: Ticket) -> tuple[list[Entry], dict[str, i
         if event.kind in FOLDED_KINDS:
             continue
         entries.append(Entry("event", event.created_at, event=event, text=describe(event)))
-    entries.sort(key=lambda entry: (entry.at, entry.kind == "message"))
+    entries.sort(key=lambda entry: (entry.at, entry.kind != "message"))
     return entries, dict(minutes)

@@ -400,6 +400,9 @@ def action(request: HttpRequest, number: int, name: str) -> HttpResponse:
     else:
         if text:
             messages.success(request, text)
+    if not Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+        # Escalated or moved out of the agent's teams: back to the queues.
+        return redirect("tickets:workspace")
     return redirect("tickets:detail", number=ticket.number)
 
 
