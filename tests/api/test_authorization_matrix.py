@@ -82,6 +82,17 @@ def _upload(w: World, persona: str) -> dict[str, Any]:
     return {"file": ("screenshot.txt", b"what I see on screen")}
 
 
+STAFF_ONLY = {"requester": 403, "other_requester": 403, "colleague": 403}
+
+
+def _sla_default_ids() -> tuple[int, int]:
+    """The default SLA policy and its calendar (seeded by the sla migrations)."""
+    from helpline.sla.models import SlaPolicy
+
+    policy = SlaPolicy.objects.get(is_default=True)
+    return policy.pk, policy.calendar_id
+
+
 def _someone_else(w: World, persona: str) -> int:
     return (w.p.requester if persona == "other_requester" else w.p.other_requester).pk
 
@@ -312,6 +323,36 @@ ROWS: list[Row] = [
         admin_only(201),
         lambda w: "/custom-fields",
         lambda w, p: {"key": "asset_tag", "label": "Asset tag", "field_type": "text"},
+    ),
+    # --- sla (configuration for staff; a ticket's clocks for whoever sees the ticket) ---
+    Row("GET", "/sla/policies", expect(200, **STAFF_ONLY), lambda w: "/sla/policies"),
+    Row(
+        "GET",
+        "/sla/policies/{policy_id}",
+        expect(200, **STAFF_ONLY),
+        lambda w: f"/sla/policies/{_sla_default_ids()[0]}",
+    ),
+    Row("GET", "/sla/calendars", expect(200, **STAFF_ONLY), lambda w: "/sla/calendars"),
+    Row(
+        "GET",
+        "/sla/calendars/{calendar_id}",
+        expect(200, **STAFF_ONLY),
+        lambda w: f"/sla/calendars/{_sla_default_ids()[1]}",
+    ),
+    Row(
+        "GET",
+        "/sla/calendars/{calendar_id}/due",
+        expect(200, **STAFF_ONLY),
+        lambda w: f"/sla/calendars/{_sla_default_ids()[1]}/due?minutes=90",
+    ),
+    Row("GET", "/sla/alerts", expect(200, **STAFF_ONLY), lambda w: "/sla/alerts"),
+    Row("GET", "/sla/tickets/{ticket_id}", on_ticket(200), lambda w: f"/sla/tickets/{w.ticket.pk}"),
+    # --- dispatch (auto-triage): agents only; requesters get 404 -------------------
+    Row(
+        "GET",
+        "/tickets/{ticket_id}/triage",
+        on_ticket(200, requester=404, colleague=404),
+        lambda w: f"/tickets/{w.ticket.pk}/triage",
     ),
 ]
 

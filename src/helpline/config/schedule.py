@@ -27,6 +27,12 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
         "Render owed notifications and send due e-mails from the outbox, with retries.",
     ),
     PeriodicJob(
+        "sla-scan",
+        60,
+        "helpline.sla.services.scan_sla",
+        "Raise due SLA warnings and breaches (and their escalations).",
+    ),
+    PeriodicJob(
         "prune-schedule-ledger",
         86400,
         "helpline.core.scheduling.prune_ledger",

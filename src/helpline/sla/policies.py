@@ -1,0 +1,170 @@
+"""Which policy a ticket gets, from an in-process snapshot of the SLA configuration.
+
+Every ticket write triggers an SLA computation, so the configuration (policies, targets,
+compiled calendars, the category tree) is loaded once per process and kept for a short
+time; services that change it call `forget_config()` after commit. The compiled
+calendars also keep their per-day segments, which makes repeated computations cheap.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from helpline.sla.calendars import build_calendar
+from helpline.sla.clock import Calendar
+from helpline.sla.models import BusinessCalendar, CalendarDate, SlaPolicy, WorkingHours
+from helpline.tickets.models import Category
+
+CONFIG_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Business minutes per metric for one priority; None = no target."""
+
+    first_response: int | None = None
+    next_response: int | None = None
+    resolution: int | None = None
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What policy conditions look at."""
+
+    priority: str
+    ticket_type: str
+    category_id: int | None
+    organization_id: int | None
+    is_vip: bool
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    id: int
+    name: str
+    is_default: bool
+    calendar_id: int
+    organization_id: int | None
+    category_id: int | None
+    ticket_type: str
+    vip_only: bool
+    thresholds: tuple[int, ...]
+    breach_action: str
+    targets: dict[str, Targets] = field(default_factory=dict)
+
+    def matches(self, facts: TicketFacts, categories: frozenset[int]) -> bool:
+        if self.organization_id is not None and self.organization_id != facts.organization_id:
+            return False
+        if self.category_id is not None and self.category_id not in categories:
+            return False
+        if self.ticket_type and self.ticket_type != facts.ticket_type:
+            return False
+        return not (self.vip_only and not facts.is_vip)
+
+    def targets_for(self, priority: str) -> Targets:
+        return self.targets.get(priority, Targets())
+
+
+@dataclass
+class SlaConfig:
+    policies: list[PolicyRule]
+    default: PolicyRule | None
+    calendars: dict[int, Calendar]
+    category_parents: dict[int, int | None]
+
+    def category_chain(self, category_id: int | None) -> frozenset[int]:
+        chain: set[int] = set()
+        while category_id is not None and category_id not in chain:
+            chain.add(category_id)
+            category_id = self.category_parents.get(category_id)
+        return frozenset(chain)
+
+    def policy_for(self, facts: TicketFacts) -> PolicyRule | None:
+        """The first active policy (by position) whose conditions match, else the default."""
+        chain = self.category_chain(facts.category_id)
+        for rule in self.policies:
+            if rule.matches(facts, chain):
+                return rule
+        return self.default
+
+    def calendar(self, calendar_id: int) -> Calendar:
+        return self.calendars[calendar_id]
+
+
+def _rule(policy: SlaPolicy) -> PolicyRule:
+    thresholds = tuple(
+        sorted({int(p) for p in policy.warning_thresholds or () if 0 < int(p) < 100})
+    )
+    return PolicyRule(
+        id=policy.pk,
+        name=policy.name,
+        is_default=policy.is_default,
+        calendar_id=policy.calendar_id,
+        organization_id=policy.organization_id,
+        category_id=policy.category_id,
+        ticket_type=policy.ticket_type,
+        vip_only=policy.vip_only,
+        thresholds=thresholds,
+        breach_action=policy.breach_action,
+        targets={
+            t.priority: Targets(
+                t.first_response_minutes, t.next_response_minutes, t.resolution_minutes
+            )
+            for t in policy.targets.all()
+        },
+    )
+
+
+def load_config() -> SlaConfig:
+    """Read the whole SLA configuration: six queries, however many policies there are."""
+    policies = [
+        _rule(p) for p in SlaPolicy.objects.filter(is_active=True).prefetch_related("targets")
+    ]
+    rows = BusinessCalendar.objects.prefetch_related(
+        Prefetch("hours", queryset=WorkingHours.objects.order_by("weekday", "start_time")),
+        Prefetch("dates", queryset=CalendarDate.objects.order_by("date")),
+    )
+    calendars = {row.pk: build_calendar(row, row.hours.all(), row.dates.all()) for row in rows}
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    default = next((p for p in policies if p.is_default), None)
+    return SlaConfig(
+        policies=[p for p in policies if not p.is_default],
+        default=default,
+        calendars=calendars,
+        category_parents=parents,
+    )
+
+
+_lock = threading.Lock()
+_cached: tuple[float, SlaConfig] | None = None
+
+
+def current_config() -> SlaConfig:
+    """The configuration snapshot of this process, reloaded after CONFIG_SECONDS."""
+    global _cached
+    cached = _cached
+    if cached is not None and time.monotonic() - cached[0] < CONFIG_SECONDS:
+        return cached[1]
+    with _lock:
+        config = load_config()
+        _cached = (time.monotonic(), config)
+    return config
+
+
+def forget_config() -> None:
+    """Drop this process's snapshot (other processes reload within CONFIG_SECONDS)."""
+    global _cached
+    _cached = None
+
+
+def calendar_by_id(calendar_id: int) -> Calendar:
+    """A compiled calendar; reloads the snapshot once if the calendar is newer than it."""
+    calendar = current_config().calendars.get(calendar_id)
+    if calendar is None:
+        forget_config()
+        calendar = current_config().calendars[calendar_id]
+    return calendar
