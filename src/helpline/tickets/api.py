@@ -16,7 +16,7 @@ from helpline.accounts.services import find_or_create_requester
 from helpline.api.auth import require_scope
 from helpline.core.pagination import paginate
 from helpline.core.problems import NotFound, ServiceError
-from helpline.tickets import selectors, services
+from helpline.tickets import custom_fields, selectors, services
 from helpline.tickets.attachments import IncomingFile
 from helpline.tickets.models import Attachment, Category, CustomField, Message, Ticket, TicketEvent
 from helpline.tickets.schemas import (
@@ -240,8 +240,8 @@ def _filtered(request: HttpRequest, tickets: QuerySet[Ticket]) -> QuerySet[Ticke
         if params.get(name):
             tickets = tickets.filter(**{lookup: _datetime(params[name], name)})
     for key, value in params.items():
-        if key.startswith("cf_") and len(key) > 3:
-            tickets = tickets.filter(**{f"custom_fields__{key[3:]}": _json_scalar(value)})
+        if key.startswith("cf_"):
+            tickets = tickets.filter(custom_fields.filter_for(key[3:], value))
     return tickets
 
 
@@ -262,12 +262,6 @@ def _datetime(raw: str, name: str) -> dt.datetime:
             f"{name} must be an ISO 8601 date or date-time.", code="invalid-filter"
         ) from exc
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _json_scalar(raw: str) -> Any:
-    if raw.lstrip("-").isdigit():
-        return int(raw)
-    return {"true": True, "false": False}.get(raw, raw)
 
 
 @router.get(

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
+from django.db.models import Q
 
 from helpline.core.problems import ServiceError
 from helpline.tickets.choices import CustomFieldType
@@ -63,8 +67,11 @@ def _clean_value(field: CustomField, value: Any) -> Any:
             raise ValueError("must be a finite number")
         return int(number) if number == number.to_integral_value() else float(number)
     if kind == CustomFieldType.DATE:
+        # Only YYYY-MM-DD: Python would also take 20260101 or 2026-W01-1.
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("must be a date as YYYY-MM-DD")
         try:
-            return dt.date.fromisoformat(str(value)).isoformat()
+            return dt.date.fromisoformat(value).isoformat()
         except ValueError as exc:
             raise ValueError("must be a date as YYYY-MM-DD") from exc
     if kind == CustomFieldType.CHOICE:
@@ -130,3 +137,40 @@ def validate_custom_fields(
             errors=errors,
         )
     return cleaned
+
+
+def filter_for(key: str, raw: str) -> Q:
+    """The list filter `?cf_<key>=<value>`: the value is parsed by the field's type.
+
+    Multi-choice fields match tickets whose list holds the value. Unknown keys and values
+    the field could never hold are refused (400), so a typo never silently returns nothing.
+    """
+    field = next((f for f in active_definitions() if f.key == key), None)
+    if field is None or "__" in key:
+        raise ServiceError(
+            f"There is no custom field {key!r} to filter on.", code="invalid-filter", status=400
+        )
+    lookup = f"custom_fields__{key}"
+    try:
+        if field.field_type == CustomFieldType.MULTI_CHOICE:
+            if raw not in field.choices:
+                raise ValueError(f"must be one of {', '.join(map(str, field.choices))}")
+            if connection.features.supports_json_field_contains:
+                return Q(**{f"{lookup}__contains": [raw]})
+            # SQLite has no JSON containment: match the quoted value inside the list's text,
+            # as stored (ASCII-escaped) or as the database may render it.
+            return Q(**{f"{lookup}__icontains": json.dumps(raw)}) | Q(
+                **{f"{lookup}__icontains": json.dumps(raw, ensure_ascii=False)}
+            )
+        if field.field_type == CustomFieldType.USER:
+            if not raw.isdigit():
+                raise ValueError("must be the id of a user")
+            return Q(**{lookup: int(raw)})
+        return Q(**{lookup: _clean_value(field, raw)})
+    except ValueError as exc:
+        raise ServiceError(
+            f"cf_{key} {exc}.",
+            code="invalid-filter",
+            status=400,
+            errors=[{"field": f"cf_{key}", "message": str(exc)}],
+        ) from exc

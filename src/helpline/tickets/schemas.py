@@ -209,7 +209,7 @@ class CustomFieldOut(BaseModel):
 
 
 class CustomFieldIn(Strict):
-    key: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")
+    key: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
     label: str = Field(min_length=1, max_length=120)
     label_ru: str = Field(default="", max_length=120)
     field_type: str

@@ -554,7 +554,8 @@ def update_ticket(
             changes["due_at"].isoformat() if changes["due_at"] else "",
         )
         updates["due_at"] = changes["due_at"]
-    if "custom_fields" in changes:
+    if "custom_fields" in changes or "category" in updates or "type" in updates:
+        # A new type or category may bring required fields or drop others: revalidate.
         _custom_field_updates(ticket, changes, updates, record)
     if "tags" in changes:
         _tag_updates(ticket, actor, changes["tags"], history, now, reason, source)
@@ -614,7 +615,7 @@ def _custom_field_updates(
     category = updates.get("category", ticket.category)
     ticket_type = updates.get("type", ticket.type)
     cleaned = validate_custom_fields(
-        ticket_type, category, changes["custom_fields"], existing=ticket.custom_fields
+        ticket_type, category, changes.get("custom_fields") or {}, existing=ticket.custom_fields
     )
     for key in sorted(set(cleaned) | set(ticket.custom_fields)):
         old, new = ticket.custom_fields.get(key), cleaned.get(key)
@@ -873,6 +874,7 @@ def save_custom_field(actor: User, **fields: Any):
         raise Conflict("A custom field with this key already exists.", code="duplicate-key")
     fields["ticket_type"] = fields.get("ticket_type") or ""
     custom_field = CustomField.objects.create(**fields)
+    forget_definitions()  # this transaction sees the new field at once; others after commit
     transaction.on_commit(forget_definitions)
     return custom_field
 
