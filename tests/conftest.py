@@ -49,6 +49,16 @@ def redis_url() -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def imap_server():
+    """A real dovecot IMAP server on a loopback port for the whole session."""
+    from tests.servers import dovecot
+
+    server = dovecot.start()
+    yield server
+    dovecot.stop(server)
+
+
 @pytest.fixture
 def personas(db) -> Personas:
     return make_personas()

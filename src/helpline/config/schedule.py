@@ -33,10 +33,22 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
         "Raise due SLA warnings and breaches (and their escalations).",
     ),
     PeriodicJob(
+        "poll-mailboxes",
+        60,
+        "helpline.intake.email.imap.poll_all_mailboxes",
+        "Fetch new mail from every active IMAP mailbox.",
+    ),
+    PeriodicJob(
         "prune-schedule-ledger",
         86400,
         "helpline.core.scheduling.prune_ledger",
         "Forget schedule claims older than two days.",
+    ),
+    PeriodicJob(
+        "triage-train",
+        86400,
+        "helpline.dispatch.services.train_scheduled",
+        "Retrain the auto-triage model on the ticket history (a new version).",
     ),
 )
 

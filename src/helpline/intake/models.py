@@ -18,6 +18,26 @@ class Mailbox(models.Model):
     address = models.EmailField(_("address"), unique=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Where new tickets from this address go.
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    category = models.ForeignKey(
+        "tickets.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # IMAP(S) account polled by the worker; leave the host empty for mail delivered by
+    # an MTA to `helpline mailserver` instead.
+    imap_host = models.CharField(_("IMAP host"), max_length=255, blank=True)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_use_ssl = models.BooleanField(_("IMAP over TLS"), default=True)
+    imap_username = models.CharField(_("IMAP user name"), max_length=255, blank=True)
+    imap_password = models.CharField(_("IMAP password"), max_length=255, blank=True)
+    imap_folder = models.CharField(_("folder"), max_length=255, default="INBOX")
+    imap_processed_folder = models.CharField(
+        _("move processed mail to"), max_length=255, blank=True, help_text=_("Empty: mark as read")
+    )
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_poll_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["address"]
@@ -26,6 +46,10 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    @property
+    def polls_imap(self) -> bool:
+        return bool(self.is_active and self.imap_host and self.imap_username)
 
 
 def raw_email_path(instance: InboundEmail, filename: str) -> str:

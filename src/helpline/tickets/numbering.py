@@ -22,6 +22,14 @@ def next_ticket_number() -> int:
                 "UPDATE tickets_ticketcounter SET value = value + 1 WHERE id = 1 RETURNING value"
             )
         row = cursor.fetchone()
-    if row is None:
-        raise RuntimeError("The ticket counter row is missing; run migrations.")
+        if row is None:
+            # The counter row is created by a migration; a flushed database (transactional
+            # tests, `helpline flush`) loses it. Recreate it above the highest number in use.
+            cursor.execute(
+                "INSERT INTO tickets_ticketcounter (id, value) "
+                "SELECT 1, COALESCE(MAX(number), %s) + 1 FROM tickets_ticket WHERE true "
+                "ON CONFLICT (id) DO UPDATE SET value = tickets_ticketcounter.value + 1 RETURNING value",
+                [FIRST_NUMBER],
+            )
+            row = cursor.fetchone()
     return int(row[0])
