@@ -9,10 +9,12 @@ import pytest
 
 from helpline.sla.models import BusinessCalendar, SlaPolicy, SlaTarget, WorkingHours
 from helpline.sla.policies import forget_config
+from helpline.sla.services import ensure_default_policy
 
 
 @pytest.fixture(autouse=True)
-def _fresh_sla_config() -> Iterator[None]:
+def _fresh_sla_config(db) -> Iterator[None]:
+    ensure_default_policy()  # a flushing (transactional) test may have removed the seed
     forget_config()
     yield
     forget_config()

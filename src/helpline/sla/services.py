@@ -22,8 +22,14 @@ from helpline.accounts.models import User
 from helpline.sla import events as sla_events
 from helpline.sla.choices import AlertKind, BreachAction, Metric
 from helpline.sla.clock import Calendar, add_business_minutes, business_minutes_between
-from helpline.sla.models import SlaAlert, TicketSla
-from helpline.sla.policies import PolicyRule, SlaConfig, TicketFacts, current_config
+from helpline.sla.models import BusinessCalendar, SlaAlert, SlaPolicy, SlaTarget, TicketSla
+from helpline.sla.policies import (
+    PolicyRule,
+    SlaConfig,
+    TicketFacts,
+    current_config,
+    forget_config,
+)
 from helpline.tickets import services as ticket_services
 from helpline.tickets.choices import Priority, Status
 from helpline.tickets.events import TicketChange
@@ -431,6 +437,36 @@ def scan_sla(now: dt.datetime | None = None) -> dict[str, int]:
         for alert in alerts:
             counts["breaches" if alert.kind == AlertKind.BREACH else "warnings"] += 1
     return counts
+
+
+# --- configuration ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def ensure_default_policy() -> SlaPolicy:
+    """The default policy, created on a 24/7 calendar with the tickets' default targets if
+    missing (the migrations seed it; this restores it, e.g. after a database flush)."""
+    policy = SlaPolicy.objects.filter(is_default=True).first()
+    if policy is not None:
+        return policy
+    calendar, _ = BusinessCalendar.objects.get_or_create(
+        name="24/7", defaults={"time_zone": "UTC", "is_24x7": True}
+    )
+    policy = SlaPolicy.objects.create(
+        name="Default", is_default=True, position=1000, calendar=calendar
+    )
+    SlaTarget.objects.bulk_create(
+        SlaTarget(
+            policy=policy,
+            priority=priority,
+            first_response_minutes=respond * 60,
+            next_response_minutes=respond * 60,
+            resolution_minutes=resolve * 60,
+        )
+        for priority, (respond, resolve) in ticket_services.DEFAULT_TARGETS_HOURS.items()
+    )
+    transaction.on_commit(forget_config)
+    return policy
 
 
 # --- state for the API ---------------------------------------------------------------
