@@ -1,12 +1,18 @@
-"""A small world for permission tests: the personas, tickets, a note and attachments.
+"""The authorisation matrix's building blocks: the world, rows, expectations, a snapshot.
 
-Shared by the authorisation matrix and the other API permission tests.
+The world is the personas plus the requester's tickets, an internal note and attachments.
+Rows for the core endpoints live in test_authorization_matrix.py; an app that mounts
+its own router adds its rows in `tests/<app>/api_matrix.py` (or
+`tests/api/matrix_rows_<app>.py`) as a module-level `ROWS: list[Row]`; they are picked
+up automatically.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +56,7 @@ class World:
     public_attachment: Attachment  # on the requester's public reply
     note_attachment: Attachment  # on the internal note
     spare_token: ApiToken  # a second token of the requester, to revoke
+    extra: dict[str, Any] = field(default_factory=dict)  # what a row's `given` made
 
     def user(self, persona: str) -> User | None:
         return None if persona == "anonymous" else getattr(self.p, persona)
@@ -59,6 +66,72 @@ class World:
         if user is None:
             return {}
         return {"HTTP_AUTHORIZATION": f"Bearer {token_for(user, scopes)}"}
+
+
+# Who sees the requester's ticket: the requester, their colleague (the organization
+# shares tickets), the L1 team it is routed to, supervisors and admins.
+SEES_TICKET = ("requester", "colleague", "l1_agent", "supervisor", "admin")
+REQUESTERS = ("requester", "other_requester", "colleague")
+AGENTS = ("l1_agent", "l2_agent", "agent_other_team")
+STAFF = (*AGENTS, "supervisor", "admin")
+
+
+def expect(default: int, *, anonymous: int = 401, **overrides: int) -> dict[str, int]:
+    """`default` for every signed-in persona, 401 for anonymous, unless overridden."""
+    statuses = {persona: default for persona in PERSONAS}
+    statuses["anonymous"] = anonymous
+    statuses.update(overrides)
+    return statuses
+
+
+def on_ticket(ok: int, **overrides: int) -> dict[str, int]:
+    """`ok` for those who see the requester's ticket, 404 for everyone else."""
+    statuses = expect(404)
+    for persona in SEES_TICKET:
+        statuses[persona] = ok
+    statuses.update(overrides)
+    return statuses
+
+
+def admin_only(ok: int, denied: int = 403, **overrides: int) -> dict[str, int]:
+    return expect(denied, admin=ok, **overrides)
+
+
+def staff_only(ok: int, denied: int = 403, **overrides: int) -> dict[str, int]:
+    statuses = expect(denied)
+    for persona in STAFF:
+        statuses[persona] = ok
+    statuses.update(overrides)
+    return statuses
+
+
+@dataclass(frozen=True)
+class Row:
+    """One endpoint (maybe one variant of its input) and the status each persona gets."""
+
+    method: str
+    path: str  # the OpenAPI path template, relative to /api/v1
+    expected: dict[str, int]
+    url: Callable[[World], str]
+    body: Callable[[World, str], dict[str, Any]] | None = None
+    multipart: bool = False
+    variant: str = ""
+    given: Callable[[World], None] | None = None  # extra set-up, run before the snapshot
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.path}" + (f" [{self.variant}]" if self.variant else "")
+
+
+def app_rows() -> list[Row]:
+    """Rows contributed by other apps' test packages."""
+    tests_dir = Path(__file__).resolve().parent.parent
+    modules = [f"tests.{p.parent.name}.api_matrix" for p in tests_dir.glob("*/api_matrix.py")]
+    modules += [f"tests.api.{p.stem}" for p in tests_dir.glob("api/matrix_rows_*.py")]
+    rows: list[Row] = []
+    for name in sorted(modules):
+        rows.extend(importlib.import_module(name).ROWS)
+    return rows
 
 
 def build_world(p: Personas) -> World:

@@ -10,15 +10,23 @@ and attachments, the requester's own account and organization. So "other_request
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from helpline.api.api import api
-from tests.api.matrix_world import PERSONAS, World, build_world, snapshot
+from tests.api.matrix_world import (
+    PERSONAS,
+    Row,
+    World,
+    admin_only,
+    app_rows,
+    build_world,
+    expect,
+    on_ticket,
+    snapshot,
+)
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -26,50 +34,7 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
 
-# Who sees the requester's ticket: the requester, their colleague (the organization
-# shares tickets), the L1 team it is routed to, supervisors and admins.
-SEES_TICKET = ("requester", "colleague", "l1_agent", "supervisor", "admin")
-REQUESTERS = ("requester", "other_requester", "colleague")
-STAFF = ("l1_agent", "l2_agent", "agent_other_team", "supervisor", "admin")
-
-
-def expect(default: int, *, anonymous: int = 401, **overrides: int) -> dict[str, int]:
-    statuses = {persona: default for persona in PERSONAS}
-    statuses["anonymous"] = anonymous
-    statuses.update(overrides)
-    return statuses
-
-
-def on_ticket(ok: int, **overrides: int) -> dict[str, int]:
-    """`ok` for those who see the requester's ticket, 404 for everyone else."""
-    statuses = expect(404)
-    for persona in SEES_TICKET:
-        statuses[persona] = ok
-    statuses.update(overrides)
-    return statuses
-
-
-def admin_only(ok: int, denied: int = 403, **overrides: int) -> dict[str, int]:
-    return expect(denied, admin=ok, **overrides)
-
-
 AGENT_ON_TICKET_ONLY = {"requester": 403, "colleague": 403}
-
-
-@dataclass(frozen=True)
-class Row:
-    method: str
-    path: str  # the OpenAPI path template, relative to /api/v1
-    expected: dict[str, int]
-    url: Callable[[World], str]
-    body: Callable[[World, str], dict[str, Any]] | None = None
-    multipart: bool = False
-    variant: str = ""
-    ids: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return f"{self.method} {self.path}" + (f" [{self.variant}]" if self.variant else "")
 
 
 def _credentials(w: World, persona: str) -> dict[str, Any]:
@@ -97,7 +62,7 @@ def _someone_else(w: World, persona: str) -> int:
     return (w.p.requester if persona == "other_requester" else w.p.other_requester).pk
 
 
-ROWS: list[Row] = [
+CORE_ROWS: list[Row] = [
     # --- auth ---------------------------------------------------------------------
     Row("POST", "/auth/token", expect(201, anonymous=401), lambda w: "/auth/token", _credentials),
     Row("GET", "/auth/tokens", expect(200), lambda w: "/auth/tokens"),
@@ -357,6 +322,9 @@ ROWS: list[Row] = [
 ]
 
 
+ROWS: list[Row] = CORE_ROWS + app_rows()
+
+
 def live_endpoints() -> set[tuple[str, str]]:
     schema = api.get_openapi_schema()
     endpoints = set()
@@ -391,7 +359,11 @@ def test_matrix_covers_every_endpoint():
     missing = live_endpoints() - covered
     stale = covered - live_endpoints()
 
-    assert not missing, f"endpoints without a row in the authorisation matrix: {sorted(missing)}"
+    assert not missing, (
+        f"endpoints without a row in the authorisation matrix: {sorted(missing)}. Add a Row "
+        "per endpoint and persona outcome in tests/<app>/api_matrix.py (ROWS = [...]; see "
+        "tests/api/matrix_world.py)."
+    )
     assert not stale, f"matrix rows for endpoints that no longer exist: {sorted(stale)}"
 
 
@@ -405,6 +377,8 @@ def test_matrix_names_every_persona_in_every_row():
 def test_endpoint_answers_persona_with_exact_status(client, personas, row, persona):
     # given
     world = build_world(personas)
+    if row.given is not None:
+        row.given(world)
     headers = world.headers(persona)
     before = snapshot()
 
