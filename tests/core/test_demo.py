@@ -131,6 +131,7 @@ def test_every_demo_text_renders_with_its_placeholders():
             *(text for pair in texts.incident_dialogues for text in pair),
             *(text for pair in texts.request_dialogues for text in pair),
             *texts.generic_notes,
+            *texts.second_fixes,
         ]
         for category in texts.categories.values():
             for opening in category.openings:

@@ -175,6 +175,7 @@ class _Builder:
         self.rng = rng
         self.now = now
         self.limit = now - dt.timedelta(minutes=2)
+        self.demo_user_recent = 0
 
     def build(self) -> None:
         people = self._organisation()
@@ -292,9 +293,13 @@ class _Builder:
         weights = [_category_weight(slug) for slug in slugs]
         slug = rng.choices(slugs, weights)[0]
         pool = people.requesters[language]
-        # The demo requester login gets a handful of tickets to look at.
-        requester = rng.choices(pool, [6 if u.email == "user@example.com" else 1 for u in pool])[0]
+        # The demo requester login gets a handful of tickets, a few of them still open.
+        requester = rng.choices(pool, [2 if u.email == "user@example.com" else 1 for u in pool])[0]
         channel = rng.choices(list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values()))[0]
+        recent = rng.random() < RECENT_SHARE
+        if recent and language == "en" and self.demo_user_recent < 3:
+            requester = next(u for u in pool if u.email == "user@example.com")
+            self.demo_user_recent += 1
         return _TicketStory(
             builder=self,
             people=people,
@@ -304,7 +309,7 @@ class _Builder:
             slug=slug,
             requester=requester,
             channel=channel,
-            created_at=self._created_at(recent=rng.random() < RECENT_SHARE),
+            created_at=self._created_at(recent=recent),
         )
 
     def _created_at(self, *, recent: bool) -> dt.datetime:
@@ -358,6 +363,7 @@ class _TicketStory:
     category_texts: CategoryTexts = field(init=False)
     dialogue: tuple[str, str] = field(init=False)
     notes_written: set[str] = field(default_factory=set)
+    resolution: str = ""
 
     def __post_init__(self) -> None:
         self.category_texts = self.texts.categories[self.slug]
@@ -429,11 +435,13 @@ class _TicketStory:
     def _steps(self, target: str) -> list[_Step]:
         rng = self.rng
         steps = [_Step(Status.NEW, (0, 0), self._create)]
+        triaged = self.channel == Channel.PHONE  # assigned while on the call
         if target == Status.NEW:
-            if rng.random() < 0.5:
+            if not triaged and rng.random() < 0.5:
                 steps.append(_Step("triaged", (3, 40), self._triage))
             return steps
-        steps.append(_Step("triaged", (3, 45), self._triage))
+        if not triaged:
+            steps.append(_Step("triaged", (3, 45), self._triage))
         can_hold = self.slug in HOLDS and self.opening.type != TicketType.QUESTION
         if target == Status.PENDING or (target == Status.ON_HOLD and not can_hold):
             flow = "question"
@@ -468,7 +476,7 @@ class _TicketStory:
             steps += [
                 _Step(Status.OPEN, (600, 4000), self._reopen),
                 _Step(Status.OPEN, (20, 120), self._note),
-                _Step(Status.SOLVED, (30, 480), self._resolve),
+                _Step(Status.SOLVED, (30, 480), self._resolve_again),
             ]
         return steps
 
@@ -500,9 +508,11 @@ class _TicketStory:
         )
         actor = self.requester
         if self.channel == Channel.PHONE:
-            # The first-line operator who took the call logs it for the caller.
+            # The first-line operator who took the call logs it for the caller, already
+            # tagged and assigned.
             actor = self.rng.choice(self.people.agents_by_team["l1-service-desk"])
             data.tags = self._tags()
+            data.assignee = self.agent
         self.ticket = tickets.create_ticket(actor, data)
 
     def _urgency(self) -> str:
@@ -527,9 +537,7 @@ class _TicketStory:
         """The assignee takes the ticket from the team queue, or the supervisor hands it out."""
         assert self.ticket is not None and self.agent is not None
         actor = self.people.supervisor if self.rng.random() < 0.3 else self.agent
-        changes: dict = {"assignee": self.agent}
-        if self.channel != Channel.PHONE:
-            changes["tags"] = self._tags()
+        changes = {"assignee": self.agent, "tags": self._tags()}
         with _backdated(self.ticket, at):
             self.ticket = tickets.update_ticket(actor, self.ticket, changes, source="web")
 
@@ -576,8 +584,14 @@ class _TicketStory:
         self.agent = specialist
 
     def _resolve(self, at: dt.datetime, status: str | None = Status.SOLVED) -> None:
-        resolution = self.rng.choice(self.opening.resolutions)
-        self._agent_reply(at, resolution, status=status, minutes=(10, 120))
+        self.resolution = self.rng.choice(self.opening.resolutions)
+        self._agent_reply(at, self.resolution, status=status, minutes=(10, 120))
+
+    def _resolve_again(self, at: dt.datetime) -> None:
+        """After a reopening, another fix than the first one."""
+        others = [text for text in self.opening.resolutions if text != self.resolution]
+        fix = self.rng.choice(others or self.texts.second_fixes)
+        self._agent_reply(at, fix, status=Status.SOLVED, minutes=(20, 120))
 
     def _confirm(self, at: dt.datetime) -> None:
         self._requester_reply(at, self.rng.choice(self.texts.confirmations))
@@ -662,11 +676,12 @@ class _TicketStory:
         )
 
     def _pick_agent(self, team_slug: str) -> User:
-        """Someone in the team, preferring those with the category's skill."""
+        """Someone in the team, preferring the requester's language and the category's skill."""
         members = self.people.agents_by_team[team_slug]
         skill = CATEGORY_SKILLS[self.slug]
         weights = [
-            (3 if skill in self.people.skills[agent.pk] else 1)
+            (4 if agent.language == self.language else 1)
+            * (3 if skill in self.people.skills[agent.pk] else 1)
             * (2 if agent.email == "agent@example.com" else 1)
             for agent in members
         ]

@@ -1012,6 +1012,10 @@ TEXTS = LanguageTexts(
         "Unfortunately it happened again this morning.",
         "It's broken again, same as last time.",
     ),
+    second_fixes=(
+        "We found why it came back and fixed the root cause; we'll keep an eye on it for a "
+        "couple of days. Just reply if it returns.",
+    ),
     escalation_notes=(
         "Couldn't resolve at first line, passing to {team}. Restart and connectivity "
         "checks done, no change.",

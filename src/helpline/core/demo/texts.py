@@ -48,6 +48,7 @@ class LanguageTexts:
     confirmations: tuple[str, ...]  # the requester says the fix works
     closings: tuple[str, ...]  # the agent's short reply that solves a confirmed fix
     reopenings: tuple[str, ...]  # the requester says it is broken again
+    second_fixes: tuple[str, ...]  # solving a reopened ticket when no other fix fits
     escalation_notes: tuple[str, ...]
     # Why work waits on a third party ("part", "vendor", "budget"): the internal note
     # and the public reply telling the requester.
