@@ -37,7 +37,9 @@ _HIGH = re.compile(rb"[\x80-\xff]")
 
 def normalize_charset(declared: str | None) -> str:
     """Python's codec name for a declared charset, or "" when unknown or unusable."""
-    name = (declared or "").strip().strip("\"'").lower()
+    if not isinstance(declared, str):
+        return ""
+    name = declared.strip().strip("\"'").lower()
     if not name:
         return ""
     name = _ALIASES.get(name, name)
@@ -78,16 +80,30 @@ def _looks_cyrillic(data: bytes) -> bool:
     return _russian_score(text) > 0.45
 
 
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text, tolerating a few broken bytes (a truncated last character, a stray
+    byte); None when the data is not UTF-8 at all."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    if multibyte >= 2 and (broken <= 1 or broken * 10 <= multibyte):
+        return text
+    return None
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode data; returns (text, the charset actually used)."""
     if not _HIGH.search(data):
         return data.decode("ascii"), normalize_charset(declared) or "ascii"
     charset = normalize_charset(declared)
     if charset == "utf-8" or not charset:
-        try:
-            return data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
+        text = _mostly_utf8(data)
+        if text is not None:
+            return text, "utf-8"
     elif charset not in _WESTERN and charset not in _CYRILLIC:
         try:
             return data.decode(charset), charset

@@ -51,16 +51,28 @@ class Flags:
     reasons: tuple[str, ...]
 
 
-def _header(message: email.message.Message, name: str) -> str:
-    return " ".join(str(message.get(name) or "").split()).lower()
+def _header(heads: dict[str, list[str]], name: str) -> str:
+    values = heads.get(name)
+    return " ".join(values[0].split()).lower() if values else ""
 
 
-def classify(message: email.message.Message, sender: str, subject: str) -> Flags:
-    """Which kind of machine mail this is, with the header that gave it away."""
+def _block_header(block: email.message.Message, name: str) -> str:
+    return " ".join(str(block.get(name) or "").split()).lower()
+
+
+def classify(
+    message: email.message.Message, heads: dict[str, list[str]], sender: str, subject: str
+) -> Flags:
+    """Which kind of machine mail this is, with the header that gave it away.
+
+    `heads` maps lower-case header names to their values (parser.header_map)."""
     reasons: list[str] = []
-    auto_submitted = _header(message, "Auto-Submitted")
-    precedence = _header(message, "Precedence")
-    report_type = str(message.get_param("report-type") or "").lower()
+    auto_submitted = _header(heads, "auto-submitted")
+    precedence = _header(heads, "precedence")
+    try:
+        report_type = str(message.get_param("report-type") or "").lower()
+    except (ValueError, TypeError, LookupError, UnicodeError):
+        report_type = ""
     is_report = message.get_content_type() == "multipart/report"
     is_bounce = (is_report and report_type == "delivery-status") or (
         bool(_DAEMON.match(sender)) and (is_report or bool(_BOUNCE_SUBJECT.search(subject)))
@@ -71,9 +83,9 @@ def classify(message: email.message.Message, sender: str, subject: str) -> Flags
     if auto_submitted and auto_submitted != "no":
         reasons.append(f"auto-submitted:{auto_submitted.split(';')[0]}")
         is_auto = auto_submitted.startswith("auto-replied")
-    for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Reply"):
-        if message.get(name) is not None:
-            reasons.append(name.lower())
+    for name in ("x-autoreply", "x-autorespond", "x-auto-reply"):
+        if name in heads:
+            reasons.append(name)
             is_auto = True
     if precedence in ("auto_reply", "auto-reply"):
         reasons.append("precedence:auto_reply")
@@ -84,14 +96,14 @@ def classify(message: email.message.Message, sender: str, subject: str) -> Flags
     if is_report and report_type in ("disposition-notification",):
         reasons.append("read-receipt")
         is_auto = True
-    is_bulk = precedence in ("bulk", "list", "junk") or message.get("List-Id") is not None
+    is_bulk = precedence in ("bulk", "list", "junk") or "list-id" in heads
     if is_bulk:
         reasons.append(f"precedence:{precedence}" if precedence else "list-id")
-    if message.get("X-Auto-Response-Suppress") is not None:
+    if "x-auto-response-suppress" in heads:
         reasons.append("x-auto-response-suppress")
     if _DAEMON.match(sender) or _NOREPLY.match(sender):
         reasons.append("sender")
-    if str(message.get("Return-Path") or "").strip() == "<>":
+    if _header(heads, "return-path") == "<>":
         reasons.append("null-return-path")
     return Flags(
         is_auto_reply=is_auto and not is_bounce,
@@ -110,9 +122,7 @@ def _report_blocks(reports: list[email.message.Message]):
             yield part.get_content_type(), part
 
 
-def bounce_info(
-    message: email.message.Message, reports: list[email.message.Message], text: str
-) -> BounceInfo:
+def bounce_info(reports: list[email.message.Message], text: str) -> BounceInfo:
     """The original Message-ID, failed recipients and status of a DSN (RFC 3464) or a
     non-standard bounce (the same fields searched for in its text)."""
     original, recipients, status, diagnostic = "", [], "", ""
@@ -120,14 +130,14 @@ def bounce_info(
         payload = part.get_payload()
         if ctype == "message/delivery-status" and isinstance(payload, list):
             for block in payload[1:] or payload:
-                action = _header(block, "Action")
+                action = _block_header(block, "Action")
                 recipient = str(
                     block.get("Final-Recipient") or block.get("Original-Recipient") or ""
                 )
                 address = recipient.split(";")[-1].strip().strip("<>").lower()
                 if address and action in ("failed", "delayed", ""):
                     recipients.append(address)
-                    status = status or _header(block, "Status")
+                    status = status or _block_header(block, "Status")
                     diagnostic = diagnostic or " ".join(
                         str(block.get("Diagnostic-Code") or "").split()
                     )

@@ -101,12 +101,11 @@ def decode_header(value: object) -> str:
             parts = [(text, None)]
         pieces = []
         for chunk, charset in parts:
-            if isinstance(chunk, bytes):
-                pieces.append(
-                    decode_bytes(chunk, charset)[0]
-                    if charset
-                    else _unescape_8bit(chunk.decode("ascii", "surrogateescape"))
-                )
+            if isinstance(chunk, bytes) and charset:
+                pieces.append(decode_bytes(chunk, charset)[0])
+            elif isinstance(chunk, bytes):
+                # decode_header hands back the plain stretches as raw-unicode-escape bytes
+                pieces.append(_unescape_8bit(chunk.decode("raw-unicode-escape", "replace")))
             else:
                 pieces.append(_unescape_8bit(chunk))
         text = "".join(pieces)
@@ -115,25 +114,54 @@ def decode_header(value: object) -> str:
     return " ".join(text.split())
 
 
-def raw_header(message: email.message.Message, name: str) -> str:
-    """A header's value as received (8-bit bytes as surrogates), "" when absent."""
-    values = raw_headers(message, name)
+Headers = dict[str, list[str]]
+
+
+def header_map(message: email.message.Message) -> Headers:
+    """Every header as received (8-bit bytes as surrogates), by lower-case name: one pass,
+    because Message.get scans all headers on every call."""
+    heads: Headers = {}
+    for key, value in message.raw_items():
+        heads.setdefault(key.lower(), []).append(str(value))
+    return heads
+
+
+def first(heads: Headers, name: str) -> str:
+    values = heads.get(name)
     return values[0] if values else ""
 
 
-def raw_headers(message: email.message.Message, name: str) -> list[str]:
-    name = name.lower()
-    return [str(value) for key, value in message.raw_items() if key.lower() == name]
+_SIMPLE_ADDRESS = re.compile(
+    r"^\s*(?:([^<>\"(),;:@]*?)\s*<([^<>\s,]+@[^<>\s,]+)>|([^<>\s,]+@[^<>\s,]+))\s*$"
+)
 
 
-def _addresses(message: email.message.Message, name: str) -> list[tuple[str, str]]:
-    values = raw_headers(message, name)
+def _simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
+    """The common "Name <a@b>, c@d" forms without the full RFC 5322 parser (it is slow)."""
+    pairs = []
+    for value in values:
+        if '"' in value or "(" in value or ";" in value or "\\" in value:
+            return None
+        for item in value.split(","):
+            if not item.strip():
+                continue
+            match = _SIMPLE_ADDRESS.match(item)
+            if match is None:
+                return None
+            pairs.append((match.group(1) or "", match.group(2) or match.group(3)))
+    return pairs
+
+
+def _addresses(heads: Headers, name: str) -> list[tuple[str, str]]:
+    values = heads.get(name, [])
     if not values:
         return []
-    try:
-        pairs = email.utils.getaddresses(values)
-    except (ValueError, TypeError, IndexError):
-        pairs = []
+    pairs = _simple_addresses(values)
+    if pairs is None:
+        try:
+            pairs = email.utils.getaddresses(values)
+        except (ValueError, TypeError, IndexError):
+            pairs = []
     if not any("@" in address for _, address in pairs):
         # Broken mailers encode the whole header, address included: decode, then split.
         try:
@@ -148,8 +176,8 @@ def _addresses(message: email.message.Message, name: str) -> list[tuple[str, str
     return result
 
 
-def _date(message: email.message.Message) -> dt.datetime | None:
-    value = message.get("Date")
+def _date(heads: Headers) -> dt.datetime | None:
+    value = first(heads, "date")
     if not value:
         return None
     try:
@@ -189,16 +217,27 @@ def _payload_bytes(part: email.message.Message) -> bytes:
     return payload
 
 
+def param(part: email.message.Message, name: str) -> str:
+    """A Content-Type parameter as text (RFC 2231 values collapsed), "" when absent or bad."""
+    try:
+        value = part.get_param(name)
+        if isinstance(value, tuple):
+            value = email.utils.collapse_rfc2231_value(value)
+    except (ValueError, TypeError, LookupError, UnicodeError):
+        return ""
+    return value if isinstance(value, str) else ""
+
+
 def _text_of(part: email.message.Message, out: _Collected) -> str:
     data = _payload_bytes(part)
-    text, used = decode_bytes(data, part.get_param("charset"))
+    text, used = decode_bytes(data, param(part, "charset"))
     out.charsets.append(used)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _filename(part: email.message.Message) -> str:
     try:
-        name = part.get_filename() or part.get_param("name") or ""
+        name = part.get_filename() or param(part, "name")
     except (ValueError, TypeError, LookupError, UnicodeError):
         name = ""
     if isinstance(name, tuple):  # an RFC 2231 value get_filename could not collapse
@@ -231,11 +270,14 @@ def _attachment(part: email.message.Message, content: bytes, ctype: str) -> Pars
 
 
 def _is_attachment(part: email.message.Message, ctype: str) -> bool:
-    disposition = str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    raw_disposition = str(part.get("Content-Disposition") or "")
+    disposition = raw_disposition.split(";")[0].strip().lower()
     if disposition == "attachment":
         return True
     if ctype not in ("text/plain", "text/html"):
         return True
+    if "name" not in raw_disposition and "name" not in str(part.get("Content-Type") or ""):
+        return False
     return bool(_filename(part)) and disposition != "inline"
 
 
@@ -274,7 +316,7 @@ def _attached_message(part: email.message.Message, out: _Collected, ctype: str) 
         content = _payload_bytes(part)
     name = _filename(part)
     if not name and isinstance(inner, email.message.Message):
-        subject = decode_header(raw_header(inner, "Subject"))[:100]
+        subject = decode_header(first(header_map(inner), "subject"))[:100]
         name = f"{subject}.eml" if subject else ""
     attachment = _attachment(
         part, content, "message/rfc822" if ctype == "message/rfc822" else ctype
@@ -309,7 +351,8 @@ def parse_email(raw: bytes) -> ParsedEmail:
     if not raw or not raw.strip():
         raise ParseError("empty message")
     message = email.message_from_bytes(raw)
-    senders = _addresses(message, "From") or _addresses(message, "Sender")
+    heads = header_map(message)
+    senders = _addresses(heads, "from") or _addresses(heads, "sender")
     if not senders:
         raise ParseError("no sender address")
     from_name, from_address = senders[0]
@@ -327,20 +370,20 @@ def parse_email(raw: bytes) -> ParsedEmail:
         if not plain:
             visible_text, folded = fold_text(html_to_text(visible_html))
             folded = folded or html_folded
-    flags = classify.classify(message, from_address, decode_header(raw_header(message, "Subject")))
-    bounce = classify.bounce_info(message, out.reports, text) if flags.is_bounce else None
-    subject = decode_header(raw_header(message, "Subject"))
+    subject = decode_header(first(heads, "subject"))
+    flags = classify.classify(message, heads, from_address, subject)
+    bounce = classify.bounce_info(out.reports, text) if flags.is_bounce else None
     return ParsedEmail(
-        message_id=normalize_message_id(str(message.get("Message-ID") or "")),
+        message_id=normalize_message_id(first(heads, "message-id")),
         subject=subject[:1000],
         from_address=from_address,
         from_name=from_name[:200],
-        to=tuple(address for _, address in _addresses(message, "To")),
-        cc=tuple(address for _, address in _addresses(message, "Cc")),
-        reply_to=next((a for _, a in _addresses(message, "Reply-To")), ""),
-        date=_date(message),
-        in_reply_to=next(iter(id_list(message.get("In-Reply-To"))), ""),
-        references=id_list(message.get("References")),
+        to=tuple(address for _, address in _addresses(heads, "to")),
+        cc=tuple(address for _, address in _addresses(heads, "cc")),
+        reply_to=next((a for _, a in _addresses(heads, "reply-to")), ""),
+        date=_date(heads),
+        in_reply_to=next(iter(id_list(first(heads, "in-reply-to"))), ""),
+        references=id_list(first(heads, "references")),
         text=text[:MAX_BODY_CHARS],
         html=html[:MAX_BODY_CHARS],
         visible_text=visible_text[:MAX_BODY_CHARS],
