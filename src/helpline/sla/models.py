@@ -221,12 +221,24 @@ class TicketSla(models.Model):
     ticket = models.OneToOneField(
         "tickets.Ticket", on_delete=models.CASCADE, related_name="sla", primary_key=True
     )
+    # No database constraint: clocks are written from an in-process configuration snapshot
+    # that may be a few seconds behind a deleted policy; policy_name keeps what applied.
     policy = models.ForeignKey(
-        SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        SlaPolicy,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     policy_name = models.CharField(max_length=120, blank=True)
     calendar = models.ForeignKey(
-        BusinessCalendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        BusinessCalendar,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     priority = models.CharField(max_length=2, choices=Priority.choices)
     started_at = models.DateTimeField()
