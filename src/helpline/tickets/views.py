@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from helpline.accounts import services as account_services
@@ -235,7 +235,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
             failed += 1
             messages.error(request, f"#{ticket.number}: {error_text(exc)}")
     if done:
-        messages.success(request, _("%(count)d tickets changed.") % {"count": done})
+        messages.success(
+            request,
+            ngettext("%(count)d ticket changed.", "%(count)d tickets changed.", done)
+            % {"count": done},
+        )
     return redirect(back)
 
 
