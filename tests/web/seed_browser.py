@@ -35,8 +35,26 @@ def seed() -> dict:
         ("New laptop for the accountant", p.colleague),
         ("Scanner on floor 3 is offline", p.requester),
     ]
-    for subject, requester in subjects:
+    vpn, outlook, laptop, _scanner = (
         make_ticket(requester, subject=subject, category=p.category)
+        for subject, requester in subjects
+    )
+    services.update_ticket(
+        p.l1_agent,
+        vpn,
+        {"priority": "P2", "priority_reason": "Whole sales team affected", "assignee": p.l1_agent},
+    )
+    services.update_ticket(p.l1_agent, outlook, {"tags": ["email", "outlook"]})
+    services.add_message(p.l1_agent, laptop, body="Which model do you need?", status="pending")
+    urgent = make_ticket(
+        p.colleague,
+        subject="Accounting server unreachable",
+        category=p.category,
+        impact="high",
+        urgency="high",
+    )
+    services.assign_ticket(p.l1_agent, urgent, assignee=p.l1_agent)
+    Ticket.objects.filter(pk=urgent.pk).update(due_at=timezone.now() - dt.timedelta(minutes=20))
     busy = make_ticket(p.requester, subject="Shared drive is read-only", category=p.category)
     services.add_message(
         p.l1_agent,

@@ -41,9 +41,11 @@ def browser(base_url):
         chromium.close()
 
 
-def sign_in(browser, base_url: str, email: str, *, viewport=(1360, 860)):
+def sign_in(browser, base_url: str, email: str, *, viewport=(1360, 860), locale="en-GB"):
     context = browser.new_context(
-        base_url=base_url, viewport={"width": viewport[0], "height": viewport[1]}
+        base_url=base_url,
+        viewport={"width": viewport[0], "height": viewport[1]},
+        locale=locale,
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -203,10 +205,10 @@ def test_russian_interface_has_no_untranslated_phrases(browser, base_url):
     # given an agent and a requester who switch the interface to Russian
     phrases = _english_msgids()
     assert len(phrases) > 100
-    agent = sign_in(browser, base_url, ALICE)
+    agent = sign_in(browser, base_url, ALICE, locale="ru-RU")
     agent.click("button[lang=ru]")
     agent.wait_for_selector("html[lang=ru]")
-    requester = sign_in(browser, base_url, RITA)
+    requester = sign_in(browser, base_url, RITA, locale="ru-RU")
     requester.click("button[lang=ru]")
     requester.wait_for_selector("html[lang=ru]")
     agent.goto("/tickets/?queue=all")

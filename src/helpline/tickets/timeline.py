@@ -76,6 +76,13 @@ def describe(event: TicketEvent) -> str:
     return _("changed %(field)s from %(old)s to %(new)s") % values
 
 
+def _order(entry: Entry) -> tuple:
+    """Time order; at the same instant the creation comes first, then messages, then changes."""
+    if entry.event is not None and entry.event.kind == EventKind.CREATED:
+        return (entry.at, 0)
+    return (entry.at, 1 if entry.kind == "message" else 2)
+
+
 def build_timeline(user: User, ticket: Ticket) -> tuple[list[Entry], dict[str, int]]:
     """Messages and history events in time order, plus minutes spent per agent."""
     entries: list[Entry] = []
@@ -88,5 +95,5 @@ def build_timeline(user: User, ticket: Ticket) -> tuple[list[Entry], dict[str, i
         if event.kind in FOLDED_KINDS:
             continue
         entries.append(Entry("event", event.created_at, event=event, text=describe(event)))
-    entries.sort(key=lambda entry: (entry.at, entry.kind != "message"))
+    entries.sort(key=_order)
     return entries, dict(minutes)

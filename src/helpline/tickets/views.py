@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from helpline.accounts import services as account_services
@@ -130,6 +130,15 @@ def _ticket_or_404(user: User, number: int) -> Ticket:
         return selectors.get_ticket_by_number(user, number)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
+
+
+def category_choices() -> list[tuple[int, str]]:
+    """Active categories as (id, name in the current language)."""
+    language = get_language()
+    return [
+        (category.pk, category.localized_name(language))
+        for category in Category.objects.filter(is_active=True)
+    ]
 
 
 def _agents():
@@ -309,7 +318,7 @@ def _ticket_context(
         "reply_form": reply_form or ReplyForm(initial=_reply_form_initial(ticket)),
         "agents": _agents(),
         "teams": Team.objects.all(),
-        "categories": Category.objects.filter(is_active=True),
+        "categories": category_choices(),
         "statuses": Status.choices,
         "priorities": Priority.choices,
         "escalate_form": EscalateForm(),
@@ -541,7 +550,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tickets/new.html",
-        {"form": form, "chosen": chosen, "categories": Category.objects.filter(is_active=True)},
+        {"form": form, "chosen": chosen, "categories": category_choices()},
     )
 
 

@@ -37,8 +37,13 @@ def _custom_form_field(definition: CustomField) -> forms.Field | None:
     return None  # user fields are for agents
 
 
+class CategoryField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.localized_name(get_language() or "en")
+
+
 class PortalTicketForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = CategoryField(
         label=_("Category"),
         queryset=Category.objects.filter(is_active=True),
         required=False,
