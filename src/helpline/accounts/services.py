@@ -194,3 +194,14 @@ def save_team(*, actor: User, team: Team | None = None, **fields: Any) -> Team:
     if member_ids is not None:
         team.members.set(member_ids)
     return team
+
+
+SYSTEM_EMAIL = "system@helpline.invalid"
+
+
+def get_system_user() -> User:
+    """The actor for changes Helpline makes by itself (rules, schedules): never signs in."""
+    user = User.objects.filter(email=SYSTEM_EMAIL).first()
+    if user is None:
+        user = User.objects.create_user(email=SYSTEM_EMAIL, full_name="Helpline", role=Role.ADMIN)
+    return user

@@ -39,6 +39,12 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
         "Fetch new mail from every active IMAP mailbox.",
     ),
     PeriodicJob(
+        "rules-timer",
+        300,
+        "helpline.dispatch.rules.services.run_timer_rules",
+        "Run timer rules (e.g. remind, then close tickets pending for days).",
+    ),
+    PeriodicJob(
         "prune-schedule-ledger",
         86400,
         "helpline.core.scheduling.prune_ledger",

@@ -185,6 +185,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 7)
+# Business hours for rule conditions ("business_hours"), in TIME_ZONE, Monday to Friday.
+RULES_BUSINESS_HOURS = (
+    env_int("RULES_BUSINESS_HOUR_START", 9),
+    env_int("RULES_BUSINESS_HOUR_END", 18),
+)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class DispatchConfig(AppConfig):
     name = "helpline.dispatch"
     label = "dispatch"
+
+    def ready(self) -> None:
+        from helpline.dispatch.rules.hooks import on_ticket_change as run_rules_on_change
+        from helpline.tickets import events
+
+        events.subscribe(run_rules_on_change)

@@ -82,3 +82,6 @@ class TriagePrediction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}={self.predicted} ({self.confidence:.2f}) on #{self.ticket_id}"
+
+
+from helpline.dispatch.rule_models import Rule, RuleFiring, RuleTrigger  # noqa: E402,F401

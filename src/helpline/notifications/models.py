@@ -72,3 +72,26 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} -> {self.to}"
+
+
+class WebhookDelivery(models.Model):
+    """A JSON POST to a rule's webhook, retried with backoff like e-mail."""
+
+    url = models.URLField(max_length=500)
+    payload = models.JSONField()
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    response_status = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due_idx")]
+
+    def __str__(self) -> str:
+        return f"POST {self.url}"

@@ -9,8 +9,10 @@ its next attempt into the future (a lease), so a crashed worker's batch is retri
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -139,8 +141,34 @@ def _deliver_one(email: OutboundEmail, transport: EmailTransport, counts: dict[s
     counts["sent"] += 1
 
 
+def queue_plain_email(*, to: str, subject: str, body: str, dedupe_key: str, ticket=None) -> bool:
+    """Queue a one-off e-mail (rules' "notify" action). False if the key was queued before."""
+    from helpline.notifications.rendering import subject_for, ticket_message_id
+
+    digest = hashlib.sha1(dedupe_key.encode(), usedforsecurity=False).hexdigest()[:16]
+    try:
+        with transaction.atomic():
+            OutboundEmail.objects.create(
+                dedupe_key=dedupe_key[:200],
+                ticket=ticket,
+                to=to,
+                subject=(subject_for(ticket, subject) if ticket else subject)[:300],
+                body_text=body,
+                message_id=ticket_message_id(ticket, f"r{digest}")
+                if ticket
+                else f"<hl.{digest}@{settings.HELPLINE_MAIL_DOMAIN}>",
+                auto_submitted="auto-generated",
+            )
+        return True
+    except IntegrityError:
+        return False
+
+
 def process_outbox() -> dict[str, int]:
-    """The periodic job: render what is owed, then send what is due."""
+    """The periodic job: render what is owed, then send due e-mails and webhooks."""
+    from helpline.notifications.webhooks import deliver_webhooks
+
     queued = expand_intents()
     counts = deliver_due()
-    return {"queued": queued, **counts}
+    hooks = deliver_webhooks()
+    return {"queued": queued, **counts, **{f"webhooks_{k}": v for k, v in hooks.items() if v}}

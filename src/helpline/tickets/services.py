@@ -303,7 +303,9 @@ def _create_ticket(actor: User, data: NewTicket, idempotency_key: str) -> Ticket
     if tag_objects:
         ticket.tags.add(*tag_objects)
     # The caller usually shows the new ticket at once: it need not query what we just wrote.
-    ticket._prefetched_objects_cache = {"tags": tag_objects}
+    tags_seen = ticket.tags.all()
+    tags_seen._result_cache, tags_seen._prefetch_done = list(tag_objects), True
+    ticket._prefetched_objects_cache = {"tags": tags_seen}
     for incoming in data.attachments:
         store_attachment(ticket=ticket, message=message, incoming=incoming, uploaded_by=requester)
     if idempotency_key:
@@ -575,7 +577,9 @@ def update_ticket(
             "updated",
             ticket.pk,
             actor.pk,
-            fields=tuple(sorted(updates)),
+            fields=tuple(
+                sorted([*updates, *(["tags"] if getattr(ticket, "_tags_changed", False) else [])])
+            ),
             extra={"requester_id": ticket.requester_id, "assignee_id": ticket.assignee_id},
         )
     )
@@ -643,6 +647,7 @@ def _tag_updates(
     current = sorted(ticket.tags.values_list("name", flat=True))
     if wanted != current:
         ticket.tags.set(_tag_objects(wanted))
+        ticket._tags_changed = True
         history.append(
             _event(
                 ticket,

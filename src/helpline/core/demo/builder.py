@@ -160,6 +160,7 @@ class _People:
     requesters: dict[str, list[User]] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
     skills: dict[int, frozenset[str]] = field(default_factory=dict)
+    feminine: set[int] = field(default_factory=set)
     categories: dict[str, Category] = field(default_factory=dict)
 
 
@@ -174,7 +175,7 @@ class _Builder:
     def __init__(self, rng: random.Random, now: dt.datetime) -> None:
         self.rng = rng
         self.now = now
-        self.limit = now - dt.timedelta(minutes=2)
+        self.limit = now - dt.timedelta(minutes=5)  # the story stops a little before now
         self.demo_user_recent = 0
 
     def build(self) -> None:
@@ -224,6 +225,8 @@ class _Builder:
                 team_ids=[teams[spec.team].pk],
             )
             people.skills[agent.pk] = frozenset(spec.skills)
+            if spec.feminine:
+                people.feminine.add(agent.pk)
             if spec.role == Role.SUPERVISOR:
                 people.supervisor = agent
             else:
@@ -332,7 +335,7 @@ class _Builder:
         delay = dt.timedelta(days=settings.TICKET_AUTO_CLOSE_DAYS)
         closed = Ticket.objects.filter(status=Status.CLOSED).values_list("pk", "solved_at")
         for ticket_id, solved_at in closed:
-            at = min(solved_at + delay + dt.timedelta(minutes=self.rng.randint(1, 59)), self.now)
+            at = min(solved_at + delay + dt.timedelta(minutes=self.rng.randint(1, 59)), self.limit)
             Ticket.objects.filter(pk=ticket_id).update(closed_at=at, updated_at=at)
             TicketEvent.objects.filter(ticket_id=ticket_id, kind="auto_closed").update(
                 created_at=at
@@ -632,7 +635,7 @@ class _TicketStory:
 
     def _speaking(self, agent: User) -> None:
         self.fill["agent"] = agent.full_name
-        self.fill["la"] = _feminine_suffix(agent.full_name, self.language)
+        self.fill["la"] = "а" if agent.pk in self.people.feminine else ""
 
     def _agent_reply(
         self,

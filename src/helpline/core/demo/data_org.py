@@ -73,13 +73,14 @@ class AgentSpec:
     skills: tuple[str, ...]
     language: str = "en"
     time_zone: str = "UTC"
+    feminine: bool = False  # for the endings of Russian verbs in the notes she writes
 
 
 _MSK = "Europe/Moscow"
 
 AGENTS = (
     AgentSpec(
-        "agent@example.com",
+        "o.smirnova@example.com",
         "Ольга Смирнова",
         "agent",
         "L1",
@@ -87,6 +88,7 @@ AGENTS = (
         ("e-mail", "printers", "accounts", "office"),
         "ru",
         _MSK,
+        feminine=True,
     ),
     AgentSpec(
         "d.kuznetsov@example.com",
@@ -98,13 +100,16 @@ AGENTS = (
         "ru",
         _MSK,
     ),
-    AgentSpec(
-        "emily.clarke@example.com",
+    AgentSpec(  # the demo login of an L1 operator
+        "agent@example.com",
         "Emily Clarke",
         "agent",
         "L1",
         "l1-service-desk",
         ("e-mail", "accounts", "office", "Windows"),
+        "en",
+        "UTC",
+        feminine=True,
     ),
     AgentSpec(
         "s.volkov@example.com",
@@ -133,6 +138,7 @@ AGENTS = (
         ("1C", "office", "Windows"),
         "ru",
         _MSK,
+        feminine=True,
     ),
     AgentSpec(
         "laura.bennett@example.com",
@@ -141,6 +147,9 @@ AGENTS = (
         "L2",
         "l2-desktop",
         ("hardware", "printers", "laptops", "Wi-Fi"),
+        "en",
+        "UTC",
+        feminine=True,
     ),
     AgentSpec(
         "a.lebedev@example.com",
@@ -171,6 +180,7 @@ SUPERVISOR = AgentSpec(
     ("accounts",),
     "ru",
     _MSK,
+    feminine=True,
 )
 
 ADMIN_EMAIL = "admin@example.com"

@@ -1,0 +1,44 @@
+"""Authorisation matrix rows for the rules endpoints (collected by tests/api)."""
+
+from __future__ import annotations
+
+from helpline.dispatch.rule_models import Rule
+from tests.api.matrix_world import Row, admin_only, on_ticket, staff_only
+
+
+def _existing_rule(world) -> None:
+    Rule.objects.get_or_create(
+        name="matrix rule",
+        defaults={"trigger": "created", "actions": [{"action": "add_tags", "tags": ["m"]}]},
+    )
+
+
+def _rule_url(world) -> str:
+    return f"/rules/{Rule.objects.get(name='matrix rule').pk}"
+
+
+NEW_RULE = {
+    "name": "tag printers",
+    "trigger": "created",
+    "conditions": [{"field": "category", "op": "eq", "value": "printers"}],
+    "actions": [{"action": "add_tags", "tags": ["printer"]}],
+}
+
+ROWS = [
+    Row("GET", "/rules", staff_only(200), lambda w: "/rules"),
+    Row("POST", "/rules", admin_only(201), lambda w: "/rules", lambda w, p: NEW_RULE),
+    Row(
+        "PATCH",
+        "/rules/{rule_id}",
+        admin_only(200),
+        _rule_url,
+        lambda w, p: {"position": 5},
+        given=_existing_rule,
+    ),
+    Row(
+        "GET",
+        "/tickets/{ticket_id}/rules/dry-run",
+        on_ticket(200, requester=404, colleague=404),
+        lambda w: f"/tickets/{w.ticket.pk}/rules/dry-run",
+    ),
+]
