@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 import holidays
@@ -38,8 +39,19 @@ def public_days(country: str, subdivision: str, years: range) -> tuple[set[dt.da
     """(days off, weekend working days) of a country from the holidays package."""
     if not country:
         return set(), set()
-    calendar = holidays.country_holidays(country, subdiv=subdivision or None, years=years)
-    return set(calendar.keys()), set(getattr(calendar, "weekend_workdays", ()))
+    days_off, workdays = _public_days(country, subdivision, years.start, years.stop)
+    return set(days_off), set(workdays)
+
+
+@functools.lru_cache(maxsize=64)
+def _public_days(
+    country: str, subdivision: str, first: int, stop: int
+) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    # Public holidays do not change while a process runs; computing them takes milliseconds.
+    calendar = holidays.country_holidays(
+        country, subdiv=subdivision or None, years=range(first, stop)
+    )
+    return frozenset(calendar.keys()), frozenset(getattr(calendar, "weekend_workdays", ()))
 
 
 def build_calendar(

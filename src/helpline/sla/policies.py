@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from helpline.sla.calendars import build_calendar
 from helpline.sla.clock import Calendar
@@ -119,6 +120,31 @@ def _rule(policy: SlaPolicy) -> PolicyRule:
     )
 
 
+# Compiled calendars survive reloads while their rows are unchanged, so that the per-day
+# segments they have cached are not thrown away every CONFIG_SECONDS.
+_compiled_calendars: dict[tuple, Calendar] = {}
+
+
+def _compiled(row: BusinessCalendar) -> Calendar:
+    hours, dates = list(row.hours.all()), list(row.dates.all())
+    key = (
+        row.pk,
+        row.time_zone,
+        row.is_24x7,
+        row.country,
+        row.subdivision,
+        timezone.localdate().year,
+        tuple((h.weekday, h.start_time, h.end_time) for h in hours),
+        tuple((d.date, d.kind, d.start_time, d.end_time) for d in dates),
+    )
+    calendar = _compiled_calendars.get(key)
+    if calendar is None:
+        if len(_compiled_calendars) > 256:
+            _compiled_calendars.clear()
+        calendar = _compiled_calendars[key] = build_calendar(row, hours, dates)
+    return calendar
+
+
 def load_config() -> SlaConfig:
     """Read the whole SLA configuration: six queries, however many policies there are."""
     policies = [
@@ -128,7 +154,7 @@ def load_config() -> SlaConfig:
         Prefetch("hours", queryset=WorkingHours.objects.order_by("weekday", "start_time")),
         Prefetch("dates", queryset=CalendarDate.objects.order_by("date")),
     )
-    calendars = {row.pk: build_calendar(row, row.hours.all(), row.dates.all()) for row in rows}
+    calendars = {row.pk: _compiled(row) for row in rows}
     parents = dict(Category.objects.values_list("pk", "parent_id"))
     default = next((p for p in policies if p.is_default), None)
     return SlaConfig(
