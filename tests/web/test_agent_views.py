@@ -185,6 +185,10 @@ def test_escalation_needs_a_reason_and_records_it(personas):
     event = TicketEvent.objects.get(ticket=ticket, kind=EventKind.TEAM_CHANGED)
     assert event.reason == "Driver issue"
     assert event.actor_id == personas.l1_agent.pk
+    # the L2 specialist sees one action with its reason shown once
+    page = _client(personas.l2_agent).get(f"/tickets/{ticket.number}/").content.decode()
+    assert page.count("Driver issue") == 1
+    assert "moved the ticket from team L1 Service Desk to L2 Desktop" in page
 
 
 def test_take_priority_and_link_actions(personas):

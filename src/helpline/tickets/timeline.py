@@ -30,6 +30,7 @@ class Entry:
     message: Message | None = None
     event: TicketEvent | None = None
     text: str = ""
+    reason: str = ""
 
 
 def _label(field: str, value: str) -> str:
@@ -94,6 +95,23 @@ def build_timeline(user: User, ticket: Ticket) -> tuple[list[Entry], dict[str, i
     for event in selectors.history_for(user, ticket):
         if event.kind in FOLDED_KINDS:
             continue
-        entries.append(Entry("event", event.created_at, event=event, text=describe(event)))
+        entries.append(
+            Entry("event", event.created_at, event=event, text=describe(event), reason=event.reason)
+        )
     entries.sort(key=_order)
+    _show_each_reason_once(entries)
     return entries, dict(minutes)
+
+
+def _show_each_reason_once(entries: list[Entry]) -> None:
+    """One action that changed several fields (an escalation) shows its reason once, last."""
+    for earlier, later in zip(entries, entries[1:], strict=False):
+        if (
+            earlier.event is not None
+            and later.event is not None
+            and earlier.reason
+            and earlier.reason == later.reason
+            and earlier.at == later.at
+            and earlier.event.actor_id == later.event.actor_id
+        ):
+            earlier.reason = ""

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -39,7 +40,13 @@ from helpline.tickets.forms import (
     markdown_to_html,
 )
 from helpline.tickets.models import Category, SatisfactionRating, Ticket, TicketLink
-from helpline.tickets.queues import QUEUE_KEYS, QUEUES, queue_counts, queue_tickets
+from helpline.tickets.queues import (
+    BREACH_WINDOW,
+    QUEUE_KEYS,
+    QUEUES,
+    queue_counts,
+    queue_tickets,
+)
 from helpline.tickets.timeline import build_timeline
 
 PAGE_SIZE = 25
@@ -175,13 +182,20 @@ def _list_context(request: HttpRequest) -> dict:
     default_order = ["-updated_at", "-id"] if key == "recent" else ["-id"]
     tickets = tickets.order_by(*form.sort_order(default_order))
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    now = timezone.now()
+    for ticket in rows:
+        # Red when overdue, amber when due within the breach window.
+        ticket.due_soon = bool(
+            ticket.is_active and ticket.due_at and now <= ticket.due_at <= now + BREACH_WINDOW
+        )
     params = {k: v for k, v in request.GET.items() if k not in ("page", "partial") and v}
     sort = params.get("sort", "")
     return {
         "queue": key,
         "queue_label": dict(QUEUES)[key],
         "page": page,
-        "tickets": page.object_list,
+        "tickets": rows,
         "filter_form": form,
         "query": urlencode(params),
         "query_without_sort": urlencode({k: v for k, v in params.items() if k != "sort"}),
