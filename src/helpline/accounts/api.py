@@ -21,7 +21,7 @@ from helpline.accounts.schemas import (
     UserPatch,
 )
 from helpline.api.auth import require_scope
-from helpline.core.problems import NotFound, ServiceError
+from helpline.core.problems import Forbidden, NotFound, ServiceError
 
 auth_router = Router(tags=["auth"])
 router = Router(tags=["people"])
@@ -73,6 +73,38 @@ def revoke_token(request: HttpRequest, token_id: int):
     return 204, None
 
 
+def _check_references(actor: User, data: dict) -> None:
+    """Ids in a body must exist: 422 with the field, never a foreign-key error at commit.
+
+    Only staff learn which ids exist; the services refuse everyone else anyway.
+    """
+    if not actor.is_agent:
+        return
+    checks = (
+        ("organization_id", Organization),
+        ("team_ids", Team),
+        ("member_ids", User),
+    )
+    errors = []
+    for field, model in checks:
+        value = data.get(field)
+        if value is None:
+            continue
+        wanted = set(value) if isinstance(value, list) else {value}
+        found = set(model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+        missing = sorted(wanted - found)
+        if missing:
+            ids = ", ".join(map(str, missing))
+            errors.append({"field": field, "message": f"no such id: {ids}"})
+    if errors:
+        raise ServiceError(
+            "Some referenced records do not exist.",
+            code="invalid-reference",
+            status=422,
+            errors=errors,
+        )
+
+
 def user_out(user: User) -> dict:
     return {
         "id": user.pk,
@@ -88,6 +120,9 @@ def user_out(user: User) -> dict:
         "skills": [s.name for s in user.skills.all()],
         "is_active": user.is_active,
     }
+
+
+ADMIN_ONLY_USER_FIELDS = frozenset({"role", "tier", "is_active", "organization_id", "team_ids"})
 
 
 def _visible_user(request: HttpRequest, user_id: int) -> User:
@@ -129,6 +164,7 @@ def create_user(request: HttpRequest, payload: UserIn):
     require_scope(request, "tickets:write")
     data = payload.model_dump(exclude={"email", "password"})
     data["tier"] = data["tier"] or ""
+    _check_references(request.user, data)
     user = services.create_user(
         actor=request.user, email=payload.email, password=payload.password, **data
     )
@@ -142,6 +178,9 @@ def update_user(request: HttpRequest, user_id: int, payload: UserPatch):
     changes = payload.model_dump(exclude_unset=True)
     if "tier" in changes:
         changes["tier"] = changes["tier"] or ""
+    if set(changes) & ADMIN_ONLY_USER_FIELDS and not request.user.is_admin:
+        raise Forbidden("Only administrators may change roles, tiers, teams or organizations.")
+    _check_references(request.user, changes)
     services.update_user(actor=request.user, user=user, **changes)
     return user_out(_visible_user(request, user_id))
 
@@ -224,6 +263,7 @@ def create_team(request: HttpRequest, payload: TeamIn):
     require_scope(request, "admin")
     data = payload.model_dump()
     data["tier"] = data["tier"] or ""
+    _check_references(request.user, data)
     team = services.save_team(actor=request.user, **data)
     return 201, _team_out(team)
 
@@ -237,4 +277,5 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch):
     data = payload.model_dump(exclude_unset=True)
     if "tier" in data:
         data["tier"] = data["tier"] or ""
+    _check_references(request.user, data)
     return _team_out(services.save_team(actor=request.user, team=team, **data))
