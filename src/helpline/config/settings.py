@@ -110,19 +110,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
             "timeout": 10,
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DB_POOL", default=not TESTING
-):
-    # Under ASGI each request runs in a new thread, so CONN_MAX_AGE keeps nothing and
-    # every request would open a connection; a pool per worker process reuses them.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "pool": {
-            "min_size": env_int("DB_POOL_MIN_SIZE", 2),
-            "max_size": env_int("DB_POOL_MAX_SIZE", 8),
-            "timeout": 10,
-        }
-    }
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
