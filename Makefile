@@ -41,8 +41,11 @@ test-postgres: install
 test-redis: install
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PYTEST) -m redis
 
+# Each bench/NAME.py prints JSON, kept in var/bench/NAME.json; bench/_*.py are helpers.
 bench: install
-	@for script in bench/*.py; do echo "== $$script" >&2; $(PY) $$script || exit 1; done
+	@mkdir -p var/bench; for script in bench/[!_]*.py; do name=$$(basename $$script .py); \
+		echo "== $$script" >&2; $(PY) $$script > var/bench/$$name.json || exit 1; \
+		cat var/bench/$$name.json; done
 
 clean:
 	rm -rf $(VENV) var
