@@ -42,3 +42,13 @@ ROWS = [
         lambda w: f"/tickets/{w.ticket.pk}/rules/dry-run",
     ),
 ]
+
+ROWS += [
+    Row(
+        "POST",
+        "/tickets/{ticket_id}/escalate",
+        on_ticket(200, requester=403, colleague=403),
+        lambda w: f"/tickets/{w.ticket.pk}/escalate",
+        lambda w, p: {"tier": "L2", "reason": "needs a specialist"},
+    ),
+]

@@ -26,6 +26,7 @@ from helpline.tickets.schemas import (
     CategoryPatch,
     CustomFieldIn,
     CustomFieldOut,
+    EscalateIn,
     EventOut,
     LinkIn,
     LinkOut,
@@ -481,3 +482,23 @@ def create_custom_field(request: HttpRequest, payload: CustomFieldIn):
     data = payload.model_dump()
     data["category"] = _lookup(Category, data.pop("category_id"), "category_id")
     return 201, _custom_field_out(services.save_custom_field(request.user, **data))
+
+
+@router.post(
+    "/tickets/{ticket_id}/escalate",
+    response=TicketOut,
+    summary="Escalate (or de-escalate) to a tier with a reason and a handoff note",
+)
+def escalate_ticket(request: HttpRequest, ticket_id: int, payload: EscalateIn):
+    require_scope(request, "tickets:write")
+    ticket = selectors.get_ticket(request.user, ticket_id)
+    services.escalate_ticket(
+        request.user,
+        ticket,
+        tier=payload.tier,
+        reason=payload.reason,
+        team=_lookup(Team, payload.team_id, "team_id"),
+        note=payload.note,
+        source="api",
+    )
+    return ticket_out(Ticket.objects.for_list().get(pk=ticket_id))

@@ -217,3 +217,10 @@ class CustomFieldIn(Strict):
     required: bool = False
     ticket_type: TicketType | None = None
     category_id: int | None = None
+
+
+class EscalateIn(StrictIn):
+    tier: Tier
+    reason: str = Field(min_length=1, max_length=500)
+    team_id: int | None = None
+    note: str = Field(default="", max_length=20_000)

@@ -1141,3 +1141,53 @@ def apply_triage(
         )
     )
     return sorted(updates)
+
+
+# --- escalation ----------------------------------------------------------------------
+
+TIER_ORDER = (Tier.L1, Tier.L2, Tier.L3)
+
+
+@transaction.atomic
+def escalate_ticket(
+    actor: User,
+    ticket: Ticket,
+    *,
+    tier: str,
+    reason: str,
+    team: Team | None = None,
+    note: str = "",
+    source: str = "",
+) -> Ticket:
+    """Move a ticket to another tier (L1 -> L2 -> L3, or back down) with a reason and a handoff note.
+
+    The ticket goes to `team` or the first team of that tier, loses its assignee so the new
+    team's routing picks it up, and the handoff note is kept as an internal note.
+    """
+    _require_agent(actor)
+    if tier not in TIER_ORDER:
+        raise ServiceError(f"Unknown tier {tier!r}.", code="invalid-tier", status=422)
+    if not reason or not reason.strip():
+        raise ServiceError(
+            "Escalation needs a reason.",
+            code="reason-required",
+            status=422,
+            errors=[{"field": "reason", "message": "is required"}],
+        )
+    if team is None:
+        team = Team.objects.filter(tier=tier).order_by("id").first()
+    if team is None or team.tier != tier:
+        raise ServiceError(f"No team serves tier {tier}.", code="no-team-for-tier", status=422)
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    if tier == ticket.tier and team.pk == ticket.team_id:
+        raise Conflict(f"The ticket is already with {team.name}.", code="already-there")
+    updated = update_ticket(
+        actor,
+        ticket,
+        {"team": team, "tier": tier, "assignee": None},
+        reason=reason.strip(),
+        source=source or "escalation",
+    )
+    if note.strip():
+        add_message(actor, updated, body=note.strip(), kind=MessageKind.NOTE, channel=Channel.AGENT)
+    return updated
