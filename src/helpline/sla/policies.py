@@ -74,8 +74,9 @@ class PolicyRule:
 class SlaConfig:
     policies: list[PolicyRule]
     default: PolicyRule | None
-    calendars: dict[int, Calendar]
+    calendar_rows: dict[int, BusinessCalendar]
     category_parents: dict[int, int | None]
+    compiled: dict[int, Calendar] = field(default_factory=dict)
 
     def category_chain(self, category_id: int | None) -> frozenset[int]:
         chain: set[int] = set()
@@ -92,8 +93,15 @@ class SlaConfig:
                 return rule
         return self.default
 
-    def calendar(self, calendar_id: int) -> Calendar:
-        return self.calendars[calendar_id]
+    def calendar(self, calendar_id: int | None) -> Calendar | None:
+        """The compiled calendar, built on first use (public holidays cost milliseconds)."""
+        calendar = self.compiled.get(calendar_id)  # type: ignore[arg-type]
+        if calendar is None:
+            row = self.calendar_rows.get(calendar_id)  # type: ignore[arg-type]
+            if row is None:
+                return None
+            calendar = self.compiled[row.pk] = _compiled(row)
+        return calendar
 
 
 def _rule(policy: SlaPolicy) -> PolicyRule:
@@ -154,13 +162,13 @@ def load_config() -> SlaConfig:
         Prefetch("hours", queryset=WorkingHours.objects.order_by("weekday", "start_time")),
         Prefetch("dates", queryset=CalendarDate.objects.order_by("date")),
     )
-    calendars = {row.pk: _compiled(row) for row in rows}
+    calendar_rows = {row.pk: row for row in rows}
     parents = dict(Category.objects.values_list("pk", "parent_id"))
     default = next((p for p in policies if p.is_default), None)
     return SlaConfig(
         policies=[p for p in policies if not p.is_default],
         default=default,
-        calendars=calendars,
+        calendar_rows=calendar_rows,
         category_parents=parents,
     )
 
@@ -189,8 +197,10 @@ def forget_config() -> None:
 
 def calendar_by_id(calendar_id: int) -> Calendar:
     """A compiled calendar; reloads the snapshot once if the calendar is newer than it."""
-    calendar = current_config().calendars.get(calendar_id)
+    calendar = current_config().calendar(calendar_id)
     if calendar is None:
         forget_config()
-        calendar = current_config().calendars[calendar_id]
+        calendar = current_config().calendar(calendar_id)
+    if calendar is None:
+        raise KeyError(calendar_id)
     return calendar

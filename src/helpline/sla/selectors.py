@@ -75,7 +75,7 @@ def ticket_sla_state(actor: User, ticket_id: int) -> dict[str, Any]:
         state = sync_ticket_sla(ticket.pk, created=True, dry_run=True)
     if state is None:
         raise NotFound("No SLA policy applies to this ticket.")
-    calendar = current_config().calendars.get(state.calendar_id)
+    calendar = current_config().calendar(state.calendar_id)
     now = timezone.now()
     alerts = (
         list(SlaAlert.objects.filter(ticket_id=ticket.pk).order_by("created_at", "id"))

@@ -278,7 +278,7 @@ def sync_ticket_sla(
         if rule is None:
             return None
         _apply_rule(state, rule, ticket.priority)
-    calendar = config.calendars.get(state.calendar_id)
+    calendar = config.calendar(state.calendar_id)
     if calendar is None:
         return None
     late = _reconcile_status(state, ticket, calendar, now)
@@ -428,7 +428,7 @@ def scan_sla(now: dt.datetime | None = None) -> dict[str, int]:
     )
     counts = {"checked": len(states), "warnings": 0, "breaches": 0}
     for state in states:
-        calendar = config.calendars.get(state.calendar_id)
+        calendar = config.calendar(state.calendar_id)
         if calendar is None:
             TicketSla.objects.filter(pk=state.pk).update(next_check_at=None)
             continue
