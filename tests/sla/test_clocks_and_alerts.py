@@ -242,3 +242,19 @@ def test_sla_scan_runs_as_a_periodic_job(ticket, capsys):
         call_command("jobs", "run", "sla-scan")
 
     assert "sla-scan: {'checked': 1, 'warnings': 2, 'breaches': 1}" in capsys.readouterr().out
+
+
+def test_an_internal_note_that_sets_pending_pauses_too(
+    personas, ticket, django_capture_on_commit_callbacks
+):
+    run(
+        at(5),
+        django_capture_on_commit_callbacks,
+        lambda: services.add_message(
+            personas.l1_agent, ticket, body="Waiting for the photo", kind="note", status="pending"
+        ),
+    )
+
+    state = TicketSla.objects.get(ticket=ticket)
+    assert state.paused_at == at(5)
+    assert state.first_responded_at is None

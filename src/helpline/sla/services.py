@@ -86,8 +86,10 @@ def on_ticket_change(change: TicketChange) -> None:
         fields = set(change.fields)
         if fields & (RECOMPUTE_FIELDS | {"status"}):
             sync_ticket_sla(change.ticket_id, recompute=bool(fields & RECOMPUTE_FIELDS))
-    elif change.kind == "message_added" and change.extra.get("kind", "reply") == "reply":
-        sync_ticket_sla(change.ticket_id, replied_by=change.actor_id)
+    elif change.kind == "message_added":
+        # A note may change the status too (e.g. to pending); only replies move responses.
+        is_reply = change.extra.get("kind", "reply") == "reply"
+        sync_ticket_sla(change.ticket_id, replied_by=change.actor_id if is_reply else None)
     elif change.kind == "merged" and change.extra.get("source_id"):
         sync_ticket_sla(change.extra["source_id"])
 
