@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpline.tickets.models import Ticket
 from tests.api.matrix_world import build_world, snapshot
-from tests.factories import auth, token_for
+from tests.factories import auth, make_ticket, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -324,4 +325,76 @@ def test_random_json_bodies_never_cause_a_500(client, personas, body):
 
     assert response.status_code < 500, (body, response.content[:500])
     if response.status_code != 201:
+        assert_problem(response, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "subject",
+        "type",
+        "status",
+        "category_id",
+        "impact",
+        "urgency",
+        "priority",
+        "priority_reason",
+        "tags",
+        "custom_fields",
+        "team_id",
+        "assignee_id",
+        "tier",
+        "due_at",
+    ],
+)
+def test_patch_with_null_is_never_a_500(client, personas, field):
+    world = build_world(personas)
+    token = token_for(personas.l1_agent)
+    before = snapshot()
+
+    response = send(client, "PATCH", f"/api/v1/tickets/{world.ticket.pk}", token, {field: None})
+
+    assert response.status_code in (200, 422), response.content
+    if response.status_code == 422:
+        assert_problem(response, 422)
+        assert snapshot() == before
+
+
+_patch_keys = st.sampled_from(
+    [
+        "subject",
+        "type",
+        "status",
+        "category_id",
+        "impact",
+        "urgency",
+        "priority",
+        "priority_reason",
+        "tags",
+        "custom_fields",
+        "team_id",
+        "assignee_id",
+        "tier",
+        "due_at",
+        "reason",
+    ]
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=st.dictionaries(_patch_keys, _json_values, max_size=5))
+def test_random_patches_never_cause_a_500(client, personas, body):
+    ticket = Ticket.objects.filter(subject="fuzzed").first() or make_ticket(
+        personas.requester, subject="fuzzed"
+    )
+    token = token_for(personas.supervisor)
+
+    response = send(client, "PATCH", f"/api/v1/tickets/{ticket.pk}", token, raw=json.dumps(body))
+
+    assert response.status_code < 500, (body, response.content[:500])
+    if response.status_code >= 400:
         assert_problem(response, response.status_code)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from helpline.accounts.choices import Tier
 from helpline.api.schemas import StrictIn
@@ -60,6 +60,14 @@ class TicketPatch(Strict):
     tier: Tier | None = None
     due_at: dt.datetime | None = None
     reason: str = Field(default="", max_length=500)
+
+    @field_validator("subject", "type", "status", "impact", "urgency", "tags", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Leaving a field out keeps it; null would erase a value the ticket must have.
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep its value")
+        return value
 
 
 class Ref(BaseModel):
