@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from helpline.accounts.models import Organization, Team, User
@@ -96,6 +97,8 @@ def test_demo_loads_a_realistic_service_desk_once(db):
     # nothing is stamped with the wall clock of the load: history is backdated
     assert TicketEvent.objects.filter(created_at__gt=started).count() == 0
     assert Ticket.objects.filter(updated_at__gt=started).count() == 0
+    closed = Ticket.objects.filter(status=Status.CLOSED)
+    assert closed.filter(closed_at__lte=F("solved_at")).count() == 0
     oldest = Ticket.objects.order_by("created_at").first()
     assert (started - oldest.created_at).days >= 60
 

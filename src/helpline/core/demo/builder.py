@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, OuterRef, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -330,16 +330,18 @@ class _Builder:
         return moment
 
     def _auto_close(self) -> None:
-        """Solved tickets older than the auto-close delay go through the real closing job."""
+        """Solved tickets older than the auto-close delay go through the real closing job.
+
+        It stamps them with the wall clock; they are moved back to when the hourly job
+        would have closed them.
+        """
         tickets.close_solved_tickets(now=self.now)
-        delay = dt.timedelta(days=settings.TICKET_AUTO_CLOSE_DAYS)
-        closed = Ticket.objects.filter(status=Status.CLOSED).values_list("pk", "solved_at")
-        for ticket_id, solved_at in closed:
-            at = min(solved_at + delay + dt.timedelta(minutes=self.rng.randint(1, 59)), self.limit)
-            Ticket.objects.filter(pk=ticket_id).update(closed_at=at, updated_at=at)
-            TicketEvent.objects.filter(ticket_id=ticket_id, kind="auto_closed").update(
-                created_at=at
-            )
+        closed = Ticket.objects.filter(status=Status.CLOSED)
+        when = F("solved_at") + dt.timedelta(days=settings.TICKET_AUTO_CLOSE_DAYS, minutes=30)
+        closed.update(closed_at=when, updated_at=when)
+        closed.filter(closed_at__gt=self.limit).update(closed_at=self.limit, updated_at=self.limit)
+        closed_at = Ticket.objects.filter(pk=OuterRef("ticket_id")).values("closed_at")
+        TicketEvent.objects.filter(kind="auto_closed").update(created_at=Subquery(closed_at))
 
 
 def _category_weight(slug: str) -> int:
