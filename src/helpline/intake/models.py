@@ -47,6 +47,10 @@ class Mailbox(models.Model):
     def __str__(self) -> str:
         return self.address
 
+    def save(self, *args, **kwargs) -> None:
+        self.address = self.address.strip().lower()
+        super().save(*args, **kwargs)
+
     @property
     def polls_imap(self) -> bool:
         return bool(self.is_active and self.imap_host and self.imap_username)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.parser
+import email.utils
 import logging
 import re
 from dataclasses import dataclass
@@ -79,8 +80,14 @@ def _result(row: InboundEmail) -> IngestResult:
 # --- entry points ----------------------------------------------------------------------
 
 
-def ingest_message(raw: bytes, *, mailbox: Mailbox | None = None, source: str = "") -> IngestResult:
-    """Turn one raw e-mail into a ticket, a reply, a recorded bounce, or a quarantine row."""
+def ingest_message(
+    raw: bytes, *, mailbox: Mailbox | None = None, source: str = "", check_loops: bool = True
+) -> IngestResult:
+    """Turn one raw e-mail into a ticket, a reply, a recorded bounce, or a quarantine row.
+
+    `source` names where it came from (shown in reports and the admin); `check_loops=False`
+    turns off the per-sender rate limit, for importing an archive.
+    """
     key = dedupe_key(raw)
     previous = InboundEmail.objects.filter(dedupe_key=key).select_related("ticket").first()
     if previous is not None:
@@ -100,7 +107,7 @@ def ingest_message(raw: bytes, *, mailbox: Mailbox | None = None, source: str = 
     try:
         with transaction.atomic():
             row = _new_row(raw, key, mailbox, source, parsed)
-            _process(row, parsed)
+            _process(row, parsed, check_loops=check_loops)
         return _result(row)
     except IntegrityError:
         previous = InboundEmail.objects.filter(dedupe_key=key).first()
@@ -209,11 +216,11 @@ def _quarantine(
 # --- processing ----------------------------------------------------------------------------
 
 
-def _process(row: InboundEmail, parsed: ParsedEmail) -> None:
+def _process(row: InboundEmail, parsed: ParsedEmail, *, check_loops: bool = True) -> None:
     """Route a parsed message (inside the caller's transaction) and record the outcome."""
     if parsed.is_bounce:
         _record_bounce(row, parsed)
-    elif _is_loop(row):
+    elif check_loops and _is_loop(row):
         row.status = InboundStatus.LOOP
         row.suppress_auto_response = True
     else:
@@ -350,14 +357,16 @@ def _inline_html(html: str, row: InboundEmail, files: list[IncomingFile], notes:
 
 def _add_followers(ticket: Ticket, parsed: ParsedEmail, requester: User) -> None:
     """Cc'd (and other To) addresses become followers, except our own and the requester."""
-    ours = set(Mailbox.objects.values_list("address", flat=True))
-    ours.add(settings.DEFAULT_FROM_EMAIL.lower())
     domain = "@" + settings.HELPLINE_MAIL_DOMAIN.lower()
+    ours = {email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(), requester.email.lower()}
     wanted = [
         address
         for address in dict.fromkeys((*parsed.cc, *parsed.to))
-        if address not in ours and address != requester.email and not address.endswith(domain)
-    ][:MAX_FOLLOWERS]
+        if address not in ours and not address.endswith(domain)
+    ]
+    if wanted:
+        mailboxes = Mailbox.objects.filter(address__in=wanted).values_list("address", flat=True)
+        wanted = [address for address in wanted if address not in set(mailboxes)][:MAX_FOLLOWERS]
     if not wanted:
         return
     users = {user.email.lower(): user for user in User.objects.filter(email__in=wanted)}

@@ -56,17 +56,22 @@ class Command(BaseCommand):
         ingest = actions.add_parser("ingest", help=".eml files, mbox files or maildirs")
         ingest.add_argument("paths", nargs="+", type=Path)
         ingest.add_argument("--mailbox", help="the receiving address (a configured Mailbox)")
+        ingest.add_argument(
+            "--no-loop-check",
+            action="store_true",
+            help="no per-sender rate limit (for importing an archive of old mail)",
+        )
         retry = actions.add_parser("retry", help="process quarantined e-mail again")
         retry.add_argument("ids", nargs="*", type=int)
         retry.add_argument("--all", action="store_true", help="every quarantined e-mail")
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "ingest":
-            self._ingest(options["paths"], options.get("mailbox"))
+            self._ingest(options["paths"], options.get("mailbox"), not options["no_loop_check"])
         else:
             self._retry(options["ids"], options["all"])
 
-    def _ingest(self, paths: list[Path], address: str | None) -> None:
+    def _ingest(self, paths: list[Path], address: str | None, check_loops: bool) -> None:
         box = None
         if address:
             box = Mailbox.objects.filter(address__iexact=address).first()
@@ -76,7 +81,7 @@ class Command(BaseCommand):
             if not path.exists():
                 raise CommandError(f"{path}: no such file or directory")
             for source, raw in read_messages(path):
-                result = ingest_message(raw, mailbox=box, source=source)
+                result = ingest_message(raw, mailbox=box, source=source, check_loops=check_loops)
                 self.stdout.write(f"{source}: {result.line()}")
 
     def _retry(self, ids: list[int], everything: bool) -> None:
