@@ -366,3 +366,17 @@ def test_oversized_attachment_is_skipped_with_a_note(db, settings, size_limit):
     body = Message.objects.get().body_text
     assert body.startswith("log attached\n\n[big.log, 50 bytes, is over the attachment limit")
     assert Attachment.objects.count() == 0
+
+
+def test_mailbox_category_is_given_to_new_tickets(personas):
+    from helpline.intake.models import Mailbox
+
+    box = Mailbox.objects.create(
+        name="Printers", address="Printers@Helpline.Example", category=personas.category
+    )
+    assert box.address == "printers@helpline.example"
+    result = ingest_message(mail(), mailbox=box)
+    ticket = Ticket.objects.get(number=result.ticket_number)
+    assert ticket.category == personas.category
+    assert ticket.team == personas.l1_team  # the category's default team
+    assert InboundEmail.objects.get().mailbox == box

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -41,8 +42,8 @@ def _problem_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             return problem_response(
                 400,
                 "invalid-filter",
-                "Invalid query",
-                "Query parameters must not contain NUL characters.",
+                _("Invalid query"),
+                _("Query parameters must not contain NUL characters."),
             )
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
@@ -52,8 +53,8 @@ def _problem_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             response = problem_response(
                 405,
                 "method-not-allowed",
-                "Method not allowed",
-                f"This resource allows: {allowed}.",
+                _("Method not allowed"),
+                _("This resource allows: %(methods)s.") % {"methods": allowed},
             )
             response["Allow"] = allowed
         return response
@@ -62,7 +63,7 @@ def _problem_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 
 def _not_found_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    return problem_response(404, "not-found", "Not found", "No such API endpoint.")
+    return problem_response(404, "not-found", _("Not found"), _("No such API endpoint."))
 
 
 _not_found_view.csrf_exempt = True  # type: ignore[attr-defined]
@@ -122,23 +123,27 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     errors = _validation_errors(exc)
     fields = ", ".join(e["field"] or "body" for e in errors[:5])
     return problem_response(
-        422, "validation-error", "Invalid request", f"Check these fields: {fields}.", errors=errors
+        422,
+        "validation-error",
+        _("Invalid request"),
+        _("Check these fields: %(fields)s.") % {"fields": fields},
+        errors=errors,
     )
 
 
 @api.exception_handler(ServiceError)
 def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     titles = {
-        400: "Bad request",
-        401: "Not signed in",
-        403: "Forbidden",
-        404: "Not found",
-        409: "Conflict",
-        413: "Too large",
-        422: "Invalid request",
+        400: _("Bad request"),
+        401: _("Not signed in"),
+        403: _("Forbidden"),
+        404: _("Not found"),
+        409: _("Conflict"),
+        413: _("Too large"),
+        422: _("Invalid request"),
     }
     return problem_response(
-        exc.status, exc.code, titles.get(exc.status, "Error"), exc.detail, errors=exc.errors
+        exc.status, exc.code, titles.get(exc.status, _("Error")), exc.detail, errors=exc.errors
     )
 
 
@@ -147,8 +152,8 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     response = problem_response(
         401,
         "not-authenticated",
-        "Not signed in",
-        "Send a valid API token as 'Authorization: Bearer <token>', or sign in.",
+        _("Not signed in"),
+        _("Send a valid API token as 'Authorization: Bearer <token>', or sign in."),
     )
     response["WWW-Authenticate"] = 'Bearer realm="helpline"'
     return response
@@ -166,23 +171,23 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     }.get(exc.status_code, "error")
     detail = str(exc)
     if exc.status_code == 400 and "parse" in detail.lower():
-        code, detail = "malformed-body", "The request body is not valid JSON."
-    return problem_response(exc.status_code, code, "Request refused", detail)
+        code, detail = "malformed-body", _("The request body is not valid JSON.")
+    return problem_response(exc.status_code, code, _("Request refused"), detail)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return problem_response(404, "not-found", "Not found", "No such resource.")
+    return problem_response(404, "not-found", _("Not found"), _("No such resource."))
 
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return problem_response(403, "forbidden", "Forbidden", str(exc) or "You may not do this.")
+    return problem_response(403, "forbidden", _("Forbidden"), str(exc) or _("You may not do this."))
 
 
 @api.exception_handler(DjangoValidationError)
 def on_model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    return problem_response(422, "validation-error", "Invalid request", "; ".join(exc.messages))
+    return problem_response(422, "validation-error", _("Invalid request"), "; ".join(exc.messages))
 
 
 @api.exception_handler(DataError)
@@ -193,8 +198,8 @@ def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     return problem_response(
         422,
         "invalid-value",
-        "Invalid request",
-        "A value is out of range or cannot be stored.",
+        _("Invalid request"),
+        _("A value is out of range or cannot be stored."),
     )
 
 
@@ -204,8 +209,8 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(
         500,
         "internal-error",
-        "Internal error",
-        "Something went wrong on our side; the error was logged.",
+        _("Internal error"),
+        _("Something went wrong on our side; the error was logged."),
     )
 
 

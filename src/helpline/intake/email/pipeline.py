@@ -295,6 +295,7 @@ def _deliver(
                 body=text,
                 body_html=html,
                 channel=Channel.EMAIL,
+                category=row.mailbox.category if row.mailbox_id else None,
                 email=headers,
                 attachments=files,
                 source="email",
