@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from helpline.accounts import selectors, services
@@ -95,10 +96,10 @@ def _check_references(actor: User, data: dict) -> None:
         missing = sorted(wanted - found)
         if missing:
             ids = ", ".join(map(str, missing))
-            errors.append({"field": field, "message": f"no such id: {ids}"})
+            errors.append({"field": field, "message": _("no such id: %(ids)s") % {"ids": ids}})
     if errors:
         raise ServiceError(
-            "Some referenced records do not exist.",
+            _("Some referenced records do not exist."),
             code="invalid-reference",
             status=422,
             errors=errors,
@@ -179,7 +180,7 @@ def update_user(request: HttpRequest, user_id: int, payload: UserPatch):
     if "tier" in changes:
         changes["tier"] = changes["tier"] or ""
     if set(changes) & ADMIN_ONLY_USER_FIELDS and not request.user.is_admin:
-        raise Forbidden("Only administrators may change roles, tiers, teams or organizations.")
+        raise Forbidden(_("Only administrators may change roles, tiers, teams or organizations."))
     _check_references(request.user, changes)
     services.update_user(actor=request.user, user=user, **changes)
     return user_out(_visible_user(request, user_id))

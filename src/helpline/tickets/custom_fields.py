@@ -11,6 +11,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from helpline.core.problems import ServiceError
 from helpline.tickets.choices import CustomFieldType
@@ -148,7 +149,9 @@ def filter_for(key: str, raw: str) -> Q:
     field = next((f for f in active_definitions() if f.key == key), None)
     if field is None or "__" in key:
         raise ServiceError(
-            f"There is no custom field {key!r} to filter on.", code="invalid-filter", status=400
+            _("There is no custom field %(key)r to filter on.") % {"key": key},
+            code="invalid-filter",
+            status=400,
         )
     lookup = f"custom_fields__{key}"
     try:
@@ -169,7 +172,7 @@ def filter_for(key: str, raw: str) -> Q:
         return Q(**{lookup: _clean_value(field, raw)})
     except ValueError as exc:
         raise ServiceError(
-            f"cf_{key} {exc}.",
+            _("cf_%(key)s %(problem)s.") % {"key": key, "problem": exc},
             code="invalid-filter",
             status=400,
             errors=[{"field": f"cf_{key}", "message": str(exc)}],
