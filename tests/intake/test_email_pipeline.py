@@ -380,3 +380,34 @@ def test_mailbox_category_is_given_to_new_tickets(personas):
     assert ticket.category == personas.category
     assert ticket.team == personas.l1_team  # the category's default team
     assert InboundEmail.objects.get().mailbox == box
+
+
+def test_mail_from_our_own_address_is_a_loop(db, settings):
+    settings.DEFAULT_FROM_EMAIL = "Helpline <helpdesk@helpline.localhost>"
+    result = ingest_message(mail(sender="HelpDesk@helpline.localhost"))
+    assert result.line() == "ignored loop"
+    assert Ticket.objects.count() == 0
+
+
+def test_failure_after_the_ticket_rolls_back_the_ticket_and_quarantines(db, monkeypatch):
+    # given a pipeline step after the ticket is written that fails
+    from helpline.intake.email import pipeline
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("followers table on fire")
+
+    monkeypatch.setattr(pipeline, "_add_followers", broken)
+
+    # when a message is ingested
+    result = ingest_message(mail())
+
+    # then no ticket or message survives, and the message waits in quarantine
+    assert result.line() == "quarantined (RuntimeError: followers table on fire)"
+    assert (Ticket.objects.count(), Message.objects.count()) == (0, 0)
+    row = InboundEmail.objects.get()
+    assert (row.status, row.ticket_id, row.message_id) == ("quarantined", None, None)
+
+    # and once fixed, a retry creates the ticket exactly once
+    monkeypatch.undo()
+    assert retry_quarantined(row.pk).outcome == "created"
+    assert Ticket.objects.count() == 1

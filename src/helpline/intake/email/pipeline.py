@@ -220,7 +220,7 @@ def _process(row: InboundEmail, parsed: ParsedEmail, *, check_loops: bool = True
     """Route a parsed message (inside the caller's transaction) and record the outcome."""
     if parsed.is_bounce:
         _record_bounce(row, parsed)
-    elif check_loops and _is_loop(row):
+    elif _is_own_address(row.sender) or (check_loops and _is_loop(row)):
         row.status = InboundStatus.LOOP
         row.suppress_auto_response = True
     else:
@@ -234,6 +234,13 @@ def _process(row: InboundEmail, parsed: ParsedEmail, *, check_loops: bool = True
             _deliver(row, parsed, thread.ticket, thread.matched_by)
     row.updated_at = timezone.now()
     row.save()
+
+
+def _is_own_address(sender: str) -> bool:
+    """Mail from our own sending address or one of our mailboxes can only be a loop."""
+    if sender == email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower():
+        return True
+    return Mailbox.objects.filter(address=sender).exists()
 
 
 def _is_loop(row: InboundEmail) -> bool:

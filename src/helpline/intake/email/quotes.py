@@ -45,7 +45,7 @@ _HTML_MARKERS = re.compile(
       | <div[^>]*class=["']?[^"'>]*\byahoo_quoted\b
       | <blockquote[^>]*class=["']?[^"'>]*\bgmail_quote\b
       | -----\s*(Original\ Message|Исходное\ сообщение)\s*-----
-      | <div[^>]*style=["'][^"']*border-top:\s*solid\s+\#[0-9a-f]{6}\s+1\.0pt[^>]*>\s*<p[^>]*>\s*<b>\s*(From|От)\s*:
+      | <div[^>]*style=["'][^"']*border-top:\s*solid\s+\#[0-9a-f]{6}\s+1\.0pt
       | <div[^>]*class=["']?moz-signature
       | <div[^>]*class=["']?gmail_signature
     )""",
