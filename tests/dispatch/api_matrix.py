@@ -52,3 +52,28 @@ ROWS += [
         lambda w, p: {"tier": "L2", "reason": "needs a specialist"},
     ),
 ]
+
+ROWS += [
+    Row(
+        "POST", "/presence", staff_only(200), lambda w: "/presence", lambda w, p: {"status": "away"}
+    ),
+    Row(
+        "GET",
+        "/supervisor/overview",
+        staff_only(200, l1_agent=403, l2_agent=403, agent_other_team=403),
+        lambda w: "/supervisor/overview",
+    ),
+    Row(
+        "GET",
+        "/teams/{team_id}/handover-notes",
+        staff_only(200),
+        lambda w: f"/teams/{w.p.l1_team.pk}/handover-notes",
+    ),
+    Row(
+        "POST",
+        "/teams/{team_id}/handover-notes",
+        staff_only(201),
+        lambda w: f"/teams/{w.p.l1_team.pk}/handover-notes",
+        lambda w, p: {"text": "Printer 3 is flaky"},
+    ),
+]

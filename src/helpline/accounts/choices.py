@@ -20,4 +20,17 @@ class Language(models.TextChoices):
     RU = "ru", _("Russian")
 
 
+class RoutingStrategy(models.TextChoices):
+    MANUAL = "manual", _("Manual")
+    ROUND_ROBIN = "round_robin", _("Round robin")
+    LEAST_LOADED = "least_loaded", _("Least loaded")
+    SKILLS = "skills", _("Skills-based")
+
+
+class PresenceStatus(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
 STAFF_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})

@@ -11,7 +11,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helpline.accounts.choices import STAFF_ROLES, Language, Role, Tier
+from helpline.accounts.choices import (
+    STAFF_ROLES,
+    Language,
+    PresenceStatus,
+    Role,
+    RoutingStrategy,
+    Tier,
+)
 from helpline.accounts.managers import UserManager
 
 
@@ -66,6 +73,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    max_open_tickets = models.PositiveIntegerField(
+        _("capacity"),
+        default=0,
+        help_text=_("Most active tickets routing may give this agent; 0 = no limit"),
+    )
 
     objects = UserManager()
 
@@ -114,6 +126,13 @@ class Team(models.Model):
     tier = models.CharField(_("tier"), max_length=2, choices=Tier.choices, blank=True)
     description = models.TextField(_("description"), blank=True)
     members = models.ManyToManyField(User, blank=True, related_name="teams")
+    routing_strategy = models.CharField(
+        _("routing"), max_length=20, choices=RoutingStrategy.choices, default=RoutingStrategy.MANUAL
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    last_assigned = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -161,3 +180,67 @@ class ApiToken(models.Model):
 
     def allows(self, scope: str) -> bool:
         return "*" in self.scopes or scope in self.scopes
+
+
+class AgentPresence(models.Model):
+    """Whether an agent is at their desk: online, away (idle) or offline."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="presence")
+    status = models.CharField(
+        max_length=10, choices=PresenceStatus.choices, default=PresenceStatus.OFFLINE
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.status}"
+
+
+class Shift(models.Model):
+    """A weekly recurring working window of one agent in one team, in the team's time zone."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="shifts")
+    agent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="shifts")
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), help_text=_("0 = Monday ... 6 = Sunday")
+    )
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(
+        _("ends"), help_text=_("Earlier than the start: the shift runs past midnight")
+    )
+
+    class Meta:
+        ordering = ["team", "weekday", "starts"]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.weekday} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class OnCall(models.Model):
+    """Who is on call for a team between two moments (the out-of-hours rota)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="on_call")
+    agent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="on_call")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agent} on call for {self.team}"
+
+
+class HandoverNote(models.Model):
+    """What one shift tells the next: open issues, things to watch."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="handover_notes")
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.created_at:%Y-%m-%d %H:%M}"

@@ -45,6 +45,12 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
         "Run timer rules (e.g. remind, then close tickets pending for days).",
     ),
     PeriodicJob(
+        "presence-sweep",
+        60,
+        "helpline.dispatch.routing.sweep_presence",
+        "Mark idle agents away, silent agents offline (handing their new tickets back).",
+    ),
+    PeriodicJob(
         "prune-schedule-ledger",
         86400,
         "helpline.core.scheduling.prune_ledger",

@@ -10,3 +10,7 @@ class DispatchConfig(AppConfig):
         from helpline.tickets import events
 
         events.subscribe(run_rules_on_change)
+
+        from helpline.dispatch.routing_hooks import on_ticket_change as route_on_change
+
+        events.subscribe(route_on_change)

@@ -37,6 +37,7 @@ class Category(models.Model):
     default_team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    required_skills = models.ManyToManyField("accounts.Skill", blank=True, related_name="+")
     is_active = models.BooleanField(default=True)
 
     class Meta:
