@@ -32,6 +32,10 @@ _RECIPIENT = re.compile(
 )
 
 
+_QMAIL_RECIPIENT = re.compile(r"^<([^<>\s]+@[^<>\s]+)>:\s*$", re.MULTILINE)
+_STATUS_IN_TEXT = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
+
+
 @dataclass(frozen=True)
 class BounceInfo:
     """What a delivery status notification says about the message that bounced."""
@@ -152,6 +156,11 @@ def bounce_info(reports: list[email.message.Message], text: str) -> BounceInfo:
         original = found.group(1) if found else ""
     if not recipients:
         recipients = [address.lower() for address in _RECIPIENT.findall(text)]
+    if not recipients:  # qmail: "<user@host>:" on a line of its own
+        recipients = [address.lower() for address in _QMAIL_RECIPIENT.findall(text)]
+    if not status:
+        found = _STATUS_IN_TEXT.search(text)
+        status = found.group(1) if found else ""
     return BounceInfo(
         original_message_id=original,
         recipients=tuple(dict.fromkeys(recipients)),

@@ -345,12 +345,33 @@ def _calendar_text(attachments: list[ParsedAttachment]) -> str:
 
 # --- the entry point -------------------------------------------------------------------
 
+_HEADER_BLOCK_END = re.compile(rb"\r?\n\r?\n")
+_BAD_HEADER_LINE = re.compile(rb"^(?![ \t])(?![!-9;-~]+:)(?!From )[^\r\n]+", re.MULTILINE)
+
+
+def _repair_headers(raw: bytes) -> bytes:
+    """Drop lines in the header block that are neither "Name: value" nor a continuation.
+
+    The standard parser ends the headers at the first such line, losing every header
+    after it (Message-ID, Content-Type ...) and showing them as body text.
+    """
+    end = _HEADER_BLOCK_END.search(raw)
+    head = raw[: end.start()] if end else raw
+    if not _BAD_HEADER_LINE.search(head):
+        return raw
+    kept = [
+        line
+        for line in head.splitlines(keepends=True)
+        if not _BAD_HEADER_LINE.match(line) or not line.strip()
+    ]
+    return b"".join(kept) + (raw[end.start() :] if end else b"")
+
 
 def parse_email(raw: bytes) -> ParsedEmail:
     """Parse raw RFC 5322 bytes. Raises ParseError only when no ticket can come of it."""
     if not raw or not raw.strip():
         raise ParseError("empty message")
-    message = email.message_from_bytes(raw)
+    message = email.message_from_bytes(_repair_headers(raw))
     heads = header_map(message)
     senders = _addresses(heads, "from") or _addresses(heads, "sender")
     if not senders:
