@@ -7,8 +7,9 @@ subscriber ever sees a change that was rolled back.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -51,6 +52,18 @@ def unsubscribe(subscriber: Subscriber) -> None:
     for registry in (_subscribers, _in_transaction):
         if subscriber in registry:
             registry.remove(subscriber)
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """Announce nothing while loading history (demo data, imports): it is not news."""
+    saved = (list(_subscribers), list(_in_transaction))
+    _subscribers.clear()
+    _in_transaction.clear()
+    try:
+        yield
+    finally:
+        _subscribers[:], _in_transaction[:] = saved
 
 
 def publish(change: TicketChange) -> None:

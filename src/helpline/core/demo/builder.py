@@ -129,21 +129,9 @@ def ticket_breakdown(field_name: str) -> dict[str, int]:
     return dict(rows)
 
 
-@contextlib.contextmanager
-def _muted_subscribers() -> Iterator[None]:
-    """Past history is not news: no notifications, live updates or re-triage for it.
-
-    tickets.events only queues a delivery when someone is subscribed, so with the list
-    empty during the load nothing is announced; the subscribers come back afterwards.
-    """
-    saved = list(events._subscribers)
-    for subscriber in saved:
-        events.unsubscribe(subscriber)
-    try:
-        yield
-    finally:
-        for subscriber in saved:
-            events.subscribe(subscriber)
+def _muted_subscribers():
+    """Past history is not news: no notifications, live updates or re-triage for it."""
+    return events.muted()
 
 
 def _feminine_suffix(full_name: str, language: str) -> str:
