@@ -219,6 +219,7 @@ def _mount_routers() -> None:
     from helpline.accounts.api import router as accounts_router
     from helpline.dispatch.routing_api import router as routing_router
     from helpline.dispatch.rules.api import router as rules_router
+    from helpline.kb.api import router as kb_router
     from helpline.sla.api import router as sla_router
     from helpline.tickets.api import router as tickets_router
 
@@ -228,6 +229,7 @@ def _mount_routers() -> None:
     api.add_router("/", rules_router)
     api.add_router("/", routing_router)
     api.add_router("/", sla_router)
+    api.add_router("/kb", kb_router)
 
 
 _mount_routers()

@@ -82,6 +82,37 @@ def search_articles(
     )
 
 
+def _items(hits: list[search.Hit]) -> list[dict]:
+    """Search hits shaped for the API: the article's id, slug and type alongside."""
+    articles = Article.objects.in_bulk([h.object_id for h in hits])
+    items = []
+    for hit in hits:
+        article = articles.get(hit.object_id)
+        if article is None:
+            continue
+        items.append(
+            {
+                "id": article.pk,
+                "slug": article.slug,
+                "title": hit.title,
+                "language": hit.language,
+                "type": article.type,
+                "score": hit.score,
+                "snippet": hit.snippet,
+                "url": hit.url,
+            }
+        )
+    return items
+
+
+def search_article_items(user, query: str, *, language: str | None = None, limit: int = 10):
+    return _items(search_articles(user, query, language=language, limit=limit))
+
+
+def suggest_article_items(user, text: str, *, ticket_id: int | None = None, limit: int = 5):
+    return _items(suggest_articles(user, text, ticket_id=ticket_id, limit=limit))
+
+
 def search_tickets(user, query: str, *, limit: int = 10) -> list[search.Hit]:
     """Ranked tickets among those the person may see (Ticket.visible_to)."""
     from helpline.tickets.models import Ticket
