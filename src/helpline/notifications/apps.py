@@ -10,3 +10,8 @@ class NotificationsConfig(AppConfig):
         from helpline.tickets.events import subscribe_in_transaction
 
         subscribe_in_transaction(record_intents)
+
+        from helpline.notifications.sla_alerts import on_sla_alert
+        from helpline.sla import events as sla_events
+
+        sla_events.subscribe(on_sla_alert)

@@ -16,6 +16,8 @@ def intents_for(change: TicketChange) -> list[tuple[str, dict]]:
         from_requester = change.actor_id == change.extra.get("requester_id")
         if change.extra.get("kind") == "reply" and not from_requester:
             owed.append((NotificationKind.AGENT_REPLY, {}))
+        elif change.extra.get("kind") == "note":
+            owed.append((NotificationKind.MENTION, {}))
     elif change.kind == "updated":
         if "assignee" in change.fields:
             owed.append(

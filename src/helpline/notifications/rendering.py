@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -46,6 +47,17 @@ def thread_headers(ticket: Ticket) -> tuple[str, str]:
     )
     root = first or ticket_message_id(ticket, "root")
     return root, root
+
+
+MENTION = re.compile(r"(?<![\w.])@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+def mentioned_agents(text: str) -> list[User]:
+    """Agents named as @their.address@example.com in a note."""
+    addresses = {match.lower().rstrip(".") for match in MENTION.findall(text or "")}
+    if not addresses:
+        return []
+    return [u for u in User.objects.filter(email__in=addresses, is_active=True) if u.is_agent]
 
 
 def subject_for(ticket: Ticket, text: str) -> str:
@@ -148,6 +160,29 @@ def drafts_for(intent: NotificationIntent) -> list[Draft]:
                     message_id=ticket_message_id(ticket, f"n{intent.pk}"),
                 )
             ]
+    if kind == NotificationKind.MENTION:
+        message = intent.message
+        if message is None:
+            return []
+        drafts = []
+        for agent in mentioned_agents(message.body_text):
+            if agent.pk == intent.actor_id:
+                continue
+            with translation.override(agent.language):
+                drafts.append(
+                    _draft(
+                        intent,
+                        agent,
+                        "mention",
+                        _("%(name)s mentioned you")
+                        % {
+                            "name": message.author.get_full_name() if message.author else "Helpline"
+                        },
+                        {"message": message},
+                        message_id=ticket_message_id(ticket, f"n{intent.pk}.{agent.pk}"),
+                    )
+                )
+        return drafts
     if kind == NotificationKind.STATUS_CHANGED:
         if (
             ticket.status not in (Status.SOLVED, Status.PENDING)
