@@ -20,7 +20,7 @@ from helpline.intake.email import classify
 from helpline.intake.email.charsets import decode_bytes
 from helpline.intake.email.classify import BounceInfo
 from helpline.intake.email.ids import id_list, normalize_message_id
-from helpline.intake.email.quotes import fold_html, fold_text
+from helpline.intake.email.quotes import fold_html, fold_text, is_forward
 
 MAX_BODY_CHARS = 900_000
 MAX_PARTS = 500
@@ -343,6 +343,18 @@ def _calendar_text(attachments: list[ParsedAttachment]) -> str:
     return ""
 
 
+def _fold(text: str, html: str, raw_html: str, has_plain: bool) -> tuple[str, str, bool]:
+    """Visible text and HTML with quotes and signature folded out; whether any were."""
+    visible_text, folded = fold_text(text)
+    if not html:
+        return visible_text, "", folded
+    head, html_folded = fold_html(raw_html)
+    visible_html = sanitize_html(head) if html_folded else html
+    if not has_plain:
+        visible_text, folded = fold_text(html_to_text(visible_html))
+    return visible_text, visible_html, folded or html_folded
+
+
 # --- the entry point -------------------------------------------------------------------
 
 _HEADER_BLOCK_END = re.compile(rb"\r?\n\r?\n")
@@ -383,15 +395,11 @@ def parse_email(raw: bytes) -> ParsedEmail:
     raw_html = "\n".join(out.html)
     html = sanitize_html(raw_html) if raw_html.strip() else ""
     text = plain or (html_to_text(html) if html else "") or _calendar_text(out.attachments)
-    visible_text, folded = fold_text(text)
-    visible_html = ""
-    if html:
-        head, html_folded = fold_html(raw_html)
-        visible_html = sanitize_html(head) if html_folded else html
-        if not plain:
-            visible_text, folded = fold_text(html_to_text(visible_html))
-            folded = folded or html_folded
     subject = decode_header(first(heads, "subject"))
+    if is_forward(subject):
+        visible_text, visible_html, folded = text.strip(), html, False
+    else:
+        visible_text, visible_html, folded = _fold(text, html, raw_html, bool(plain))
     flags = classify.classify(message, heads, from_address, subject)
     bounce = classify.bounce_info(out.reports, text) if flags.is_bounce else None
     return ParsedEmail(

@@ -13,10 +13,9 @@ import re
 _ATTRIBUTION = re.compile(
     r"""^\s*(
         on\b.{0,200}\bwrote:\s*$                                   # Gmail, Apple, Thunderbird
-      | .{0,200}\b(пишет|написал|написала|писал|писала)\s*:\s*$    # Thunderbird / Yandex ru
+      | .{0,200}\b(пишет|написал|написала|писал|писала)(\(а\))?\s*:\s*$  # Thunderbird, Yandex, Apple ru
       | .{0,80}\d{1,2}:\d{2}.{0,120}<[^>\s]+@[^>\s]+>:\s*$        # Gmail ru: "пн, 3 мар. 2026 г. в 10:00, Ann <a@b>:"
-      | -{2,}\s*(original\ message|исходное\ сообщение|forwarded\ message|пересылаемое\ сообщение|
-                 пересланное\ сообщение)\s*-{2,}\s*$
+      | -{2,}\s*(original\ message|исходное\ сообщение)\s*-{2,}\s*$
       | _{20,}\s*$                                                 # Outlook web separator
       | (from|от|sent|отправлено):\s.{0,300}$                      # Outlook header block (checked below)
     )""",
@@ -81,6 +80,14 @@ def _cut_index(lines: list[str]) -> int | None:
         ):
             return index
     return None
+
+
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|пересл|переслано|tr|wg)\s*:", re.IGNORECASE)
+
+
+def is_forward(subject: str) -> bool:
+    """A forwarded message: what follows the attribution is the content, not a quote."""
+    return bool(_FORWARD_SUBJECT.match(subject or ""))
 
 
 def fold_text(text: str) -> tuple[str, bool]:
