@@ -407,7 +407,21 @@ def test_failure_after_the_ticket_rolls_back_the_ticket_and_quarantines(db, monk
     row = InboundEmail.objects.get()
     assert (row.status, row.ticket_id, row.message_id) == ("quarantined", None, None)
 
+    # and a retry before the fix fails the same way, counting one more attempt
+    again = retry_quarantined(row.pk)
+    assert again.line() == "quarantined (RuntimeError: followers table on fire)"
+    row.refresh_from_db()
+    assert (row.attempts, Ticket.objects.count()) == (2, 0)
+
     # and once fixed, a retry creates the ticket exactly once
     monkeypatch.undo()
     assert retry_quarantined(row.pk).outcome == "created"
+    row.refresh_from_db()
+    assert (row.attempts, row.error, Ticket.objects.count()) == (3, "", 1)
+    assert retry_quarantined(row.pk).outcome == "created"  # retrying a done row changes nothing
     assert Ticket.objects.count() == 1
+
+
+def test_overlong_sender_address_is_quarantined(db):
+    raw = mail(sender="a" * 250 + "@example.com")
+    assert ingest_message(raw).line() == "quarantined (no sender address)"

@@ -171,7 +171,7 @@ def _addresses(heads: Headers, name: str) -> list[tuple[str, str]]:
     result = []
     for display, address in pairs:
         address = _unescape_8bit(address).strip().strip("<>").lower()
-        if _ADDRESS.match(address):
+        if len(address) <= 254 and _ADDRESS.match(address):
             result.append((decode_header(display).strip('" '), address))
     return result
 

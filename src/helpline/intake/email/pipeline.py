@@ -20,7 +20,8 @@ from html import escape
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,8 +117,10 @@ def ingest_message(
         return IngestResult(DUPLICATE, None, previous.pk)
     except ServiceError as exc:
         return _quarantine(raw, key, mailbox, source, f"{exc.code}: {exc.detail}")
+    except DataError as exc:  # a value the database refused: this message's fault
+        return _quarantine(raw, key, mailbox, source, f"DataError: {exc}"[:500])
     except DatabaseError:
-        raise
+        raise  # the database itself failed: the transport must not acknowledge
     except Exception as exc:
         logger.exception("e-mail ingestion failed on %s", source or key)
         return _quarantine(raw, key, mailbox, source, f"{type(exc).__name__}: {exc}"[:500])
@@ -143,17 +146,22 @@ def retry_quarantined(ledger_id: int) -> IngestResult:
             _fill(row, parsed)
             _process(row, parsed)
         return _result(row)
-    except DatabaseError:
-        raise
+    except DatabaseError as exc:
+        if not isinstance(exc, DataError):
+            raise
+        reason = f"DataError: {exc}"
+    except ServiceError as exc:
+        reason = f"{exc.code}: {exc.detail}"
+    except ParseError as exc:
+        reason = str(exc)
     except Exception as exc:
-        reason = f"{exc.code}: {exc.detail}" if isinstance(exc, ServiceError) else str(exc)
-        InboundEmail.objects.filter(pk=ledger_id).update(
-            error=(reason or type(exc).__name__)[:2000],
-            attempts=row.attempts + 1,
-            updated_at=timezone.now(),
-        )
-        row.refresh_from_db()
-        return _result(row)
+        logger.exception("retry of quarantined e-mail %s failed", ledger_id)
+        reason = f"{type(exc).__name__}: {exc}"
+    InboundEmail.objects.filter(pk=ledger_id).update(
+        error=(reason or "error")[:2000], attempts=F("attempts") + 1, updated_at=timezone.now()
+    )
+    row.refresh_from_db()
+    return _result(row)
 
 
 # --- the ledger --------------------------------------------------------------------------
