@@ -106,3 +106,39 @@ def test_corpus_is_what_make_corpus_generates(tmp_path, monkeypatch):
     for name, (raw, expect) in module.CASES.items():
         assert (CORPUS / f"{name}.eml").read_bytes() == raw, name
         assert EXPECTATIONS[name] == json.loads(json.dumps(expect, ensure_ascii=False)), name
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTATIONS))
+def test_fixture_becomes_the_expected_ticket(name: str, db):
+    # given a fixture and what it should parse to
+    from helpline.intake.email.pipeline import ingest_message
+    from helpline.tickets.models import Ticket
+
+    expect = EXPECTATIONS[name]
+
+    # when it is ingested into an empty helpdesk
+    result = ingest_message((CORPUS / f"{name}.eml").read_bytes(), source=name)
+
+    # then machine mail is recorded without a ticket, and everything else is a new ticket
+    if expect["is_bounce"]:
+        assert result.line() == "bounce (no ticket)"
+        assert Ticket.objects.count() == 0
+    elif expect["is_auto_reply"]:
+        assert result.line() == "ignored auto-reply"
+        assert Ticket.objects.count() == 0
+    else:
+        ticket = Ticket.objects.get()
+        assert result.line() == f"created #{ticket.number}"
+        assert ticket.channel == "email"
+        assert ticket.requester.email == expect["from_address"]
+        assert ticket.subject == (" ".join(expect["subject"].split())[:250] or "(no subject)")
+        message = ticket.messages.get()
+        for snippet in expect.get("body_contains", []):
+            assert " ".join(snippet.split()) in " ".join(message.body_text.split())
+        for snippet in expect.get("body_not_contains", []):
+            assert snippet not in message.body_text
+        assert "<script" not in message.body_html
+        assert sorted(ticket.attachments.values_list("filename", flat=True)) == sorted(
+            expect.get("attachments", [])
+        )
+        assert result.suppress_auto_response is expect.get("suppress", expect["is_bulk"])

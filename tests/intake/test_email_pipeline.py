@@ -425,3 +425,35 @@ def test_failure_after_the_ticket_rolls_back_the_ticket_and_quarantines(db, monk
 def test_overlong_sender_address_is_quarantined(db):
     raw = mail(sender="a" * 250 + "@example.com")
     assert ingest_message(raw).line() == "quarantined (no sender address)"
+
+
+def test_reply_to_a_merged_ticket_goes_to_the_ticket_it_was_merged_into(personas):
+    # given two e-mail tickets of Rita, the first merged into the second
+    from helpline.tickets import services
+
+    first = ingest_message(mail(message_id="<a@acme.example>"))
+    second = ingest_message(mail("other", subject="Other", message_id="<b@acme.example>"))
+    source = Ticket.objects.get(number=first.ticket_number)
+    target = Ticket.objects.get(number=second.ticket_number)
+    services.merge_tickets(personas.supervisor, source, target)
+
+    # when Rita answers the first ticket's mail, naming it only in References
+    raw = mail("more", message_id="<c@x>", headers={"References": "<zz@x> <a@acme.example>"})
+    result = ingest_message(raw)
+
+    # then the answer lands on the ticket it was merged into
+    assert result.line() == f"appended #{target.number}"
+
+
+def test_html_mail_is_sanitised_on_the_ticket(db):
+    message = EmailMessage()
+    message["From"] = "rita@acme.example"
+    message["Subject"] = "HTML"
+    message.set_content(
+        '<p onclick="x()">Hi<script>alert(1)</script> <a href="javascript:x()">a</a></p>',
+        subtype="html",
+    )
+    ingest_message(message.as_bytes())
+    stored = Message.objects.get()
+    assert stored.body_html.strip() == '<p>Hi <a rel="noopener noreferrer nofollow">a</a></p>'
+    assert stored.body_text == "Hi a"
