@@ -148,3 +148,27 @@ def test_requester_cannot_post_an_internal_note_or_attach_to_one(client, persona
     assert note.status_code == 403
     assert note.json()["code"] == "forbidden"
     assert world.ticket.messages.count() == count
+
+
+def test_message_count_does_not_reveal_internal_notes_to_requesters(client, personas):
+    world = build_world(personas)  # two public replies and one internal note
+    url = f"/api/v1/tickets/{world.ticket.pk}"
+
+    def counts(persona: str) -> set[int]:
+        token = token_for(getattr(personas, persona))
+        listed = client.get("/api/v1/tickets", **auth(token)).json()["items"]
+        shown = client.get(url, **auth(token)).json()
+        return {item["message_count"] for item in listed if item["id"] == world.ticket.pk} | {
+            shown["message_count"]
+        }
+
+    assert counts("requester") == {2}
+    assert counts("colleague") == {2}
+    assert counts("l1_agent") == {3}
+    solved = client.patch(
+        url,
+        data='{"status": "solved"}',
+        content_type="application/json",
+        **auth(token_for(personas.requester)),
+    )
+    assert solved.json()["message_count"] == 2

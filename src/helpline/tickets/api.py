@@ -74,7 +74,8 @@ def ticket_out(ticket: Ticket) -> dict:
         "assignee": _person(ticket.assignee),
         "tier": ticket.tier,
         "custom_fields": ticket.custom_fields,
-        "message_count": ticket.message_count,
+        # Requesters get the count without internal notes (see selectors.get_ticket).
+        "message_count": getattr(ticket, "public_message_count", ticket.message_count),
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
         "first_response_due_at": ticket.first_response_due_at,
@@ -200,8 +201,16 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
     key = request.headers.get("Idempotency-Key", "").strip()
     ticket = services.create_ticket(request.user, data, idempotency_key=key)
     if key:  # possibly a replay: show the stored ticket as it is now
-        ticket = Ticket.objects.for_list().get(pk=ticket.pk)
+        ticket = _reload(request.user, pk=ticket.pk)
     return 201, ticket_out(ticket)
+
+
+def _reload(actor: User, *, pk: int) -> Ticket:
+    """A ticket as it is now, shaped for this viewer (not re-checked for visibility)."""
+    tickets = Ticket.objects.for_list()
+    if not actor.is_agent:
+        tickets = tickets.with_public_message_count()
+    return tickets.get(pk=pk)
 
 
 _FILTER_TEXT = ("status", "priority", "type", "channel", "tier")
@@ -272,6 +281,8 @@ def list_tickets(
     request: HttpRequest, cursor: str | None = None, limit: int = 50, sort: str = "-created"
 ):
     tickets = _filtered(request, Ticket.objects.visible_to(request.user).for_list())
+    if not request.user.is_agent:
+        tickets = tickets.with_public_message_count()
     page = paginate(
         tickets.distinct() if request.GET.get("tag") else tickets,
         sort=sort,
@@ -311,7 +322,7 @@ def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatch):
     services.update_ticket(request.user, ticket, changes, reason=reason, source="api")
     # Not re-checked for visibility: escalating to another team may take the ticket out of
     # the actor's queues, but they may still see the result of what they just did.
-    return ticket_out(Ticket.objects.for_list().get(pk=ticket_id))
+    return ticket_out(_reload(request.user, pk=ticket_id))
 
 
 @router.post(
@@ -501,4 +512,4 @@ def escalate_ticket(request: HttpRequest, ticket_id: int, payload: EscalateIn):
         note=payload.note,
         source="api",
     )
-    return ticket_out(Ticket.objects.for_list().get(pk=ticket_id))
+    return ticket_out(_reload(request.user, pk=ticket_id))

@@ -40,6 +40,22 @@ class TicketQuerySet(models.QuerySet):
             "requester", "assignee", "team", "category", "organization"
         ).prefetch_related("tags")
 
+    def with_public_message_count(self) -> TicketQuerySet:
+        """Annotate `public_message_count`: what a requester may count (no internal notes)."""
+        from django.db.models import Count, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        from helpline.tickets.models import Message
+
+        public = (
+            Message.objects.filter(ticket=OuterRef("pk"), kind="reply")
+            .order_by()
+            .values("ticket")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return self.annotate(public_message_count=Coalesce(Subquery(public), 0))
+
     def active(self) -> TicketQuerySet:
         from helpline.tickets.choices import ACTIVE_STATUSES
 

@@ -10,7 +10,10 @@ from helpline.tickets.models import Attachment, Message, Ticket, TicketEvent
 
 
 def get_ticket(actor: User, ticket_id: int) -> Ticket:
-    ticket = Ticket.objects.visible_to(actor).for_list().filter(pk=ticket_id).first()
+    tickets = Ticket.objects.visible_to(actor).for_list()
+    if not actor.is_agent:  # requesters never learn how many internal notes there are
+        tickets = tickets.with_public_message_count()
+    ticket = tickets.filter(pk=ticket_id).first()
     if ticket is None:
         raise NotFound("No such ticket.")
     return ticket
