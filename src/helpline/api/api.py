@@ -217,6 +217,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _mount_routers() -> None:
     from helpline.accounts.api import auth_router
     from helpline.accounts.api import router as accounts_router
+    from helpline.dispatch.api import router as dispatch_router
     from helpline.dispatch.routing_api import router as routing_router
     from helpline.dispatch.rules.api import router as rules_router
     from helpline.kb.api import router as kb_router
@@ -226,6 +227,7 @@ def _mount_routers() -> None:
     api.add_router("/auth", auth_router)
     api.add_router("/", accounts_router)
     api.add_router("/", tickets_router)
+    api.add_router("/", dispatch_router)
     api.add_router("/", rules_router)
     api.add_router("/", routing_router)
     api.add_router("/", sla_router)

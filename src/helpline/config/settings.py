@@ -190,6 +190,8 @@ RULES_BUSINESS_HOURS = (
     env_int("RULES_BUSINESS_HOUR_START", 9),
     env_int("RULES_BUSINESS_HOUR_END", 18),
 )
+# Auto-triage sets a ticket's empty category/team when the model is at least this sure.
+TRIAGE_AUTO_APPLY_CONFIDENCE = float(env_str("TRIAGE_AUTO_APPLY_CONFIDENCE", "0.8"))
 
 # A local demo (HELPLINE_DEV) writes outgoing mail to files under var/mail to read them.
 EMAIL_BACKEND = env_str(

@@ -6,8 +6,12 @@ class DispatchConfig(AppConfig):
     label = "dispatch"
 
     def ready(self) -> None:
-        from helpline.dispatch.rules.hooks import on_ticket_change as run_rules_on_change
+        from helpline.dispatch.tasks import on_ticket_change
         from helpline.tickets import events
+
+        events.subscribe(on_ticket_change)
+
+        from helpline.dispatch.rules.hooks import on_ticket_change as run_rules_on_change
 
         events.subscribe(run_rules_on_change)
 

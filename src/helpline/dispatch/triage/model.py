@@ -33,11 +33,19 @@ from sklearn.metrics import (
 from sklearn.model_selection import KFold, train_test_split
 from sklearn.svm import LinearSVC
 
-from helpline.dispatch.triage.text import analyse
+from helpline.dispatch.triage.text import STOP_WORDS, analyse, stem, subwords, tokens
 
 SEED = 42
+MIN_ROWS = 10
 TEST_SIZE = 0.2
-SUBWORD_WEIGHT = 0.8  # the sub-word block is scaled against the (unit-norm) word block
+# Each head picks, by cross-validation on (a sample of) its training rows, how much the
+# sub-word block weighs against the word block and whether classes are balanced.
+CANDIDATES: tuple[tuple[float, str | None], ...] = (
+    (1.6, "balanced"),
+    (0.8, "balanced"),
+    (1.6, None),
+    (0.8, None),
+)
 MAX_WORD_FEATURES = 150_000
 MAX_SUBWORD_FEATURES = 150_000
 SVC_C = 0.3
@@ -63,6 +71,19 @@ def _vectorizer(max_features: int, min_df: int) -> TfidfVectorizer:
     )
 
 
+def _tfidf_row(
+    features: list[str], vocabulary: dict[str, int], idf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sublinear tf x idf, L2-normalised: what TfidfVectorizer computes for one row."""
+    counts = Counter(index for index in map(vocabulary.get, features) if index is not None)
+    if not counts:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    values = (1.0 + np.log(tf)) * idf[indices]
+    return indices, values / np.sqrt(np.dot(values, values))
+
+
 @dataclass
 class Features:
     """The fitted feature space: word and sub-word TF-IDF blocks side by side."""
@@ -80,15 +101,25 @@ class Features:
         x_sub = subwords.fit_transform([a[1] for a in analysed])
         # The terms cut by min_df/max_features are only kept for introspection: drop them.
         words.stop_words_ = subwords.stop_words_ = None
-        return cls(words, subwords), sp.hstack(
-            [x_words, x_sub * SUBWORD_WEIGHT], format="csr", dtype=np.float32
-        )
+        return cls(words, subwords), sp.hstack([x_words, x_sub], format="csr", dtype=np.float32)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         analysed = [analyse(text) for text in texts]
         x_words = self.words.transform([a[0] for a in analysed])
         x_sub = self.subwords.transform([a[1] for a in analysed])
-        return sp.hstack([x_words, x_sub * SUBWORD_WEIGHT], format="csr", dtype=np.float32)
+        return sp.hstack([x_words, x_sub], format="csr", dtype=np.float32)
+
+    @property
+    def n_words(self) -> int:
+        return len(self.words.vocabulary_)
+
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One text's non-zero features (column indices, values): `transform` without
+        scikit-learn's per-call overhead, which would dominate a single prediction."""
+        word_features, sub_features = analyse(text)
+        idx_w, val_w = _tfidf_row(word_features, self.words.vocabulary_, self.words.idf_)
+        idx_s, val_s = _tfidf_row(sub_features, self.subwords.vocabulary_, self.subwords.idf_)
+        return np.concatenate([idx_w, idx_s + self.n_words]), np.concatenate([val_w, val_s])
 
     def names(self) -> np.ndarray:
         return np.concatenate(
@@ -100,10 +131,11 @@ class Features:
 class Head:
     """One predicted field: its linear model and the calibration of its confidence.
 
-    The label is the LinearSVC's best class. The confidence is the probability that
-    this label is right, learnt by a logistic regression from the best score and its
-    margin over the runner-up on out-of-fold predictions (see `_calibrate`); it is what
-    the auto-apply threshold compares against.
+    The label is the LinearSVC's best class. Its confidence comes from Platt scaling:
+    one sigmoid, shared by all classes and fitted on out-of-fold scores (see `_select`),
+    turns each class's score into a probability, normalised over the classes. A text
+    with no known words scores low for every class, so it gets a low confidence; the
+    auto-apply threshold compares against this number.
     """
 
     svc: LinearSVC
@@ -116,11 +148,23 @@ class Head:
     def scores(self, x: sp.csr_matrix) -> np.ndarray:
         return _class_scores(self.svc.decision_function(x))
 
+    def scores_one(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """`scores` for one row given as (indices, values), as a 1 x classes array."""
+        decision = self.svc.coef_[:, indices] @ values + self.svc.intercept_
+        if len(decision) == 1:  # two classes: one score, for the second class
+            return np.array([[-decision[0], decision[0]]])
+        return decision[None, :]
+
     def confidence(self, scores: np.ndarray) -> np.ndarray:
-        top, margin = _top_and_margin(scores)
+        """The calibrated probability of the best class, per row."""
         if self.calibrator is None:  # too little data to calibrate: a plain squashing
-            return 1.0 / (1.0 + np.exp(-2.0 * margin))
-        return self.calibrator.predict_proba(np.column_stack([top, margin]))[:, 1]
+            slope, intercept = 2.0, 0.0
+        else:
+            slope = float(self.calibrator.coef_[0, 0])
+            intercept = float(self.calibrator.intercept_[0])
+        per_class = 1.0 / (1.0 + np.exp(-(slope * scores + intercept)))
+        per_class = per_class / np.maximum(per_class.sum(axis=1, keepdims=True), 1e-12)
+        return per_class[np.arange(len(scores)), scores.argmax(axis=1)]
 
     def coef_for(self, row: int) -> np.ndarray:
         coef = self.svc.coef_
@@ -130,11 +174,6 @@ class Head:
 def _class_scores(decision: np.ndarray) -> np.ndarray:
     """Decision values as one column per class, also for two classes."""
     return np.column_stack([-decision, decision]) if decision.ndim == 1 else decision
-
-
-def _top_and_margin(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    ordered = np.sort(scores, axis=1)
-    return ordered[:, -1], ordered[:, -1] - ordered[:, -2]
 
 
 @dataclass(frozen=True)
@@ -159,13 +198,13 @@ class TriageClassifier:
     features: Features
     heads: dict[str, Head]
     meta: dict = field(default_factory=dict)
-    _names: np.ndarray | None = field(default=None, repr=False)
 
     def predict(self, text: str, *, explain: int = 0) -> dict[str, Prediction]:
         """Each field's most likely label, its confidence and (if asked) the top terms."""
-        x = self.features.transform([text])
+        indices, values = self.features.vector(text)
         return {
-            name: self._predict_head(name, head, x, explain) for name, head in self.heads.items()
+            name: self._predict_head(text, name, head, indices, values, explain)
+            for name, head in self.heads.items()
         }
 
     def predict_many(self, texts: Sequence[str], field_name: str) -> list[str]:
@@ -174,8 +213,16 @@ class TriageClassifier:
         classes = head.classes
         return [classes[i] for i in scores.argmax(axis=1)]
 
-    def _predict_head(self, name: str, head: Head, x: sp.csr_matrix, explain: int) -> Prediction:
-        scores = head.scores(x)
+    def _predict_head(
+        self,
+        text: str,
+        name: str,
+        head: Head,
+        indices: np.ndarray,
+        values: np.ndarray,
+        explain: int,
+    ) -> Prediction:
+        scores = head.scores_one(indices, values)
         order = np.argsort(-scores[0])
         best = int(order[0])
         classes = head.classes
@@ -183,35 +230,65 @@ class TriageClassifier:
             field=name,
             label=classes[best],
             confidence=round(float(head.confidence(scores)[0]), 4),
-            top_terms=self._explain(head, x, best, explain) if explain else (),
+            top_terms=self._explain(text, head, indices, values, best, explain) if explain else (),
             alternatives=tuple(classes[int(i)] for i in order[1:3]),
         )
 
-    def _explain(self, head: Head, x: sp.csr_matrix, row: int, limit: int) -> tuple[Term, ...]:
-        """The words that pushed the ticket towards the class: weight x tf-idf, largest first."""
-        if self._names is None:
-            self._names = self.features.names()
-        n_words = len(self.features.words.vocabulary_)
+    def _explain(
+        self,
+        text: str,
+        head: Head,
+        indices: np.ndarray,
+        values: np.ndarray,
+        row: int,
+        limit: int,
+    ) -> tuple[Term, ...]:
+        """The words of the text that pushed it towards the class, strongest first.
+
+        A feature's push is its weight times its tf-idf value. Each word collects the
+        push of its stem, half of each bigram it is in and a share of each sub-word it
+        contains, so the reader sees words ("принтер"), not fragments ("…rint…").
+        """
         coef = head.coef_for(row)
-        contributions = Counter()
-        for index, value in zip(x.indices, x.data, strict=True):
-            weight = float(coef[index] * value)
-            if weight <= 0:
+        push = dict(zip(indices.tolist(), (coef[indices] * values).tolist(), strict=True))
+        words_vocabulary = self.features.words.vocabulary_
+        sub_vocabulary = self.features.subwords.vocabulary_
+        n_words = self.features.n_words
+        words = [t for t in tokens(text) if t not in STOP_WORDS]
+        word_stems = [stem(t) for t in words]
+        holders = Counter(gram for t in set(words) for gram in set(subwords(t)))
+        scores: Counter[str] = Counter()
+        for position, (word, word_stem) in enumerate(zip(words, word_stems, strict=True)):
+            if word in scores:
                 continue
-            term = str(self._names[index])
-            if index >= n_words:  # a sub-word: show it as a fragment
-                term = f"…{term.strip()}…"
-            contributions[term] += weight
+            total = push.get(words_vocabulary.get(word_stem, -1), 0.0)
+            for other in (position - 1, position + 1):
+                if 0 <= other < len(words):
+                    pair = sorted((position, other))
+                    bigram = f"{word_stems[pair[0]]} {word_stems[pair[1]]}"
+                    total += push.get(words_vocabulary.get(bigram, -1), 0.0) / 2
+            for gram in set(subwords(word)):
+                index = sub_vocabulary.get(gram)
+                if index is not None:
+                    total += push.get(n_words + index, 0.0) / holders[gram]
+            scores[word] = total
         return tuple(
-            Term(term, round(weight, 4)) for term, weight in contributions.most_common(limit)
+            Term(word, round(weight, 4)) for word, weight in scores.most_common(limit) if weight > 0
         )
 
 
-def _svc(seed: int) -> LinearSVC:
-    return LinearSVC(C=SVC_C, class_weight="balanced", tol=1e-3, random_state=seed)
+def _svc(seed: int, class_weight: str | None) -> LinearSVC:
+    return LinearSVC(C=SVC_C, class_weight=class_weight, tol=1e-3, random_state=seed)
 
 
-def _fit_head(x: sp.csr_matrix, labels: Sequence[str | None], seed: int) -> Head:
+def _weighted(x: sp.csr_matrix, n_words: int, subword_weight: float) -> sp.csr_matrix:
+    """The features with the sub-word columns (from n_words on) scaled."""
+    x = x.copy()
+    x.data[x.indices >= n_words] *= subword_weight
+    return x
+
+
+def _fit_head(x: sp.csr_matrix, labels: Sequence[str | None], n_words: int, seed: int) -> Head:
     """Fit one field's model on the rows that have a label for it (None: no label)."""
     rows = np.asarray([i for i, label in enumerate(labels) if label is not None], dtype=np.int64)
     labels_array = np.asarray([str(labels[i]) for i in rows])
@@ -220,42 +297,62 @@ def _fit_head(x: sp.csr_matrix, labels: Sequence[str | None], seed: int) -> Head
     x = x[rows] if len(rows) < x.shape[0] else x
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        svc = _svc(seed).fit(x, labels_array)
-        calibrator = _calibrate(x, labels_array, seed)
-    # float32 weights: half the size stored, the same predictions to many decimals.
-    svc.coef_ = svc.coef_.astype(np.float32)
+        (subword_weight, class_weight), calibrator = _select(x, labels_array, n_words, seed)
+        svc = _svc(seed, class_weight).fit(_weighted(x, n_words, subword_weight), labels_array)
+    # Fold the block weight into the coefficients, so prediction needs no rescaling, and
+    # keep them as float32: half the size stored, the same predictions to many decimals.
+    coef = svc.coef_.astype(np.float32)
+    coef[:, n_words:] *= subword_weight
+    svc.coef_ = coef
     return Head(svc=svc, calibrator=calibrator)
 
 
-def _calibrate(x: sp.csr_matrix, labels: np.ndarray, seed: int) -> LogisticRegression | None:
-    """Learn P(label is right | best score, margin) from 3-fold out-of-fold predictions.
+def _select(
+    x: sp.csr_matrix, labels: np.ndarray, n_words: int, seed: int
+) -> tuple[tuple[float, str | None], LogisticRegression | None]:
+    """Pick the best candidate settings by 3-fold macro-F1 and calibrate the confidence.
 
-    Done on a random sample of at most CALIBRATION_ROWS rows: the folds' models are a
-    little weaker than the full one, so the confidence errs on the cautious side.
+    Both on a random sample of at most CALIBRATION_ROWS training rows: the sigmoid is
+    fitted on the winner's out-of-fold (score, is-the-true-class) pairs. The folds'
+    models are a little weaker than the full one, so it errs on the cautious side.
     """
     rng = np.random.default_rng(seed)
     rows = np.arange(x.shape[0])
     if len(rows) > CALIBRATION_ROWS:
         rows = rng.choice(rows, CALIBRATION_ROWS, replace=False)
     if len(rows) < 30:
-        return None
-    top, margin, right = [], [], []
-    for train_rows, test_rows in KFold(3, shuffle=True, random_state=seed).split(rows):
-        fold_labels = labels[rows[train_rows]]
-        if len(np.unique(fold_labels)) < 2:
+        return CANDIDATES[0], None
+    folds = list(KFold(3, shuffle=True, random_state=seed).split(rows))
+    truth = labels[rows]
+    classes = np.unique(truth)
+    best: tuple[float, tuple, np.ndarray | None] = (-1.0, CANDIDATES[0], None)
+    for candidate in CANDIDATES:
+        weighted = _weighted(x[rows], n_words, candidate[0])
+        # Out-of-fold scores, one column per class; a class a fold never saw scores -10.
+        scores = np.full((len(rows), len(classes)), -10.0)
+        done = np.zeros(len(rows), dtype=bool)
+        for train_rows, test_rows in folds:
+            if len(np.unique(truth[train_rows])) < 2:
+                continue
+            svc = _svc(seed, candidate[1]).fit(weighted[train_rows], truth[train_rows])
+            columns = np.searchsorted(classes, svc.classes_)
+            fold_scores = _class_scores(svc.decision_function(weighted[test_rows]))
+            scores[np.ix_(test_rows, columns)] = fold_scores
+            done[test_rows] = True
+        if not done.any():
             continue
-        svc = _svc(seed).fit(x[rows[train_rows]], fold_labels)
-        scores = _class_scores(svc.decision_function(x[rows[test_rows]]))
-        fold_top, fold_margin = _top_and_margin(scores)
-        top.append(fold_top)
-        margin.append(fold_margin)
-        right.append(svc.classes_[scores.argmax(axis=1)] == labels[rows[test_rows]])
-    outcome = np.concatenate(right) if right else np.array([])
-    if len(np.unique(outcome)) < 2:  # always right (or always wrong): nothing to learn
-        return None
-    calibrator = LogisticRegression(C=1.0)
-    calibrator.fit(np.column_stack([np.concatenate(top), np.concatenate(margin)]), outcome)
-    return calibrator
+        predicted = classes[scores[done].argmax(axis=1)]
+        quality = f1_score(truth[done], predicted, average="macro", zero_division=0)
+        if quality > best[0]:
+            best = (quality, candidate, np.where(done[:, None], scores, np.nan))
+    _, candidate, scores = best
+    if scores is None:
+        return candidate, None
+    known = ~np.isnan(scores[:, 0])
+    pairs = scores[known].ravel()
+    is_true = (classes[None, :] == truth[known][:, None]).ravel()
+    seen = pairs > -10.0
+    return candidate, LogisticRegression(C=1.0).fit(pairs[seen].reshape(-1, 1), is_true[seen])
 
 
 def train(
@@ -271,7 +368,10 @@ def train(
     features, x = Features.fit(texts)
     # liblinear releases the GIL: the fields' models train side by side.
     with ThreadPoolExecutor(max_workers=max(1, min(TRAIN_THREADS, len(labels)))) as pool:
-        futures = {name: pool.submit(_fit_head, x, values, seed) for name, values in labels.items()}
+        futures = {
+            name: pool.submit(_fit_head, x, values, features.n_words, seed)
+            for name, values in labels.items()
+        }
         heads = {name: future.result() for name, future in futures.items()}
     return TriageClassifier(features=features, heads=heads, meta={"n_train": len(texts)})
 
@@ -298,6 +398,8 @@ def split(
     """
     if len(texts) != len(labels):
         raise TriageDataError("Texts and labels differ in length.")
+    if len(texts) < MIN_ROWS:
+        raise TriageDataError(f"Too few rows ({len(texts)}): need at least {MIN_ROWS}.")
     counts = Counter(labels)
     if len(counts) < 2:
         raise TriageDataError(
