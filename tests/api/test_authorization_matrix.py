@@ -367,6 +367,20 @@ def test_matrix_covers_every_endpoint():
     assert not stale, f"matrix rows for endpoints that no longer exist: {sorted(stale)}"
 
 
+def test_no_endpoint_hides_from_the_schema():
+    # The matrix and docs/openapi.json enumerate endpoints from the schema: an operation
+    # left out of it would escape both.
+    hidden = [
+        f"{sorted(operation.methods)} {prefix}{path}"
+        for prefix, router in api._routers
+        for path, view in router.path_operations.items()
+        for operation in view.operations
+        if not operation.include_in_schema
+    ]
+
+    assert not hidden, f"endpoints hidden from the OpenAPI schema: {hidden}"
+
+
 def test_matrix_names_every_persona_in_every_row():
     for row in ROWS:
         assert set(row.expected) == set(PERSONAS), row.name

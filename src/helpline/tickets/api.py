@@ -17,7 +17,7 @@ from helpline.api.auth import require_scope
 from helpline.core.pagination import paginate
 from helpline.core.problems import NotFound, ServiceError
 from helpline.tickets import custom_fields, selectors, services
-from helpline.tickets.attachments import IncomingFile
+from helpline.tickets.attachments import IncomingFile, check_size
 from helpline.tickets.models import Attachment, Category, CustomField, Message, Ticket, TicketEvent
 from helpline.tickets.schemas import (
     AttachmentOut,
@@ -405,6 +405,7 @@ def upload_attachment(
         message = selectors.messages_for(request.user, ticket).filter(pk=message_id).first()
         if message is None:
             raise NotFound("No such message on this ticket.")
+    check_size(file.name or "upload", file.size or 0)  # before reading it into memory
     incoming = IncomingFile(
         filename=file.name or "upload", content=file.read(), content_type=file.content_type or ""
     )

@@ -46,18 +46,23 @@ def _content_type(filename: str, claimed: str) -> str:
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
+def check_size(filename: str, size: int) -> None:
+    """Refuse a file over ATTACHMENT_MAX_BYTES (413); callers may check before reading it."""
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        raise ServiceError(
+            f"The file {sanitize_filename(filename)!r} is {size} bytes; the limit is "
+            f"{settings.ATTACHMENT_MAX_BYTES} bytes.",
+            code="attachment-too-large",
+            status=413,
+        )
+
+
 def store_attachment(*, ticket, message, incoming: IncomingFile, uploaded_by):
     """Validate and save one file for a ticket (called inside a tickets.services transaction)."""
     from helpline.tickets.models import Attachment
 
     size = len(incoming.content)
-    if size > settings.ATTACHMENT_MAX_BYTES:
-        raise ServiceError(
-            f"The file {sanitize_filename(incoming.filename)!r} is {size} bytes; the limit is "
-            f"{settings.ATTACHMENT_MAX_BYTES} bytes.",
-            code="attachment-too-large",
-            status=413,
-        )
+    check_size(incoming.filename, size)
     filename = sanitize_filename(incoming.filename)
     attachment = Attachment(
         ticket=ticket,
