@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from helpline.accounts.choices import Role, Tier
@@ -291,9 +291,27 @@ def sync_ticket_sla(
         return state
     _evaluate(state, ticket, rule, calendar, now, extra=late)
     state.updated_at = now
-    state.save(force_insert=is_new)
+    if is_new:
+        if not _insert_once(state):
+            return state  # a change delivered before "created" set the clocks up already
+    else:
+        state.save()
     _write_due_dates(state, ticket, reason="policy applied" if is_new or recompute else "resumed")
     return state
+
+
+def _insert_once(state: TicketSla) -> bool:
+    """Insert a new clock row; False if it exists (events of one request can arrive out of
+    order, e.g. a rule's update inside the delivery of "created")."""
+    try:
+        if connection.in_atomic_block:  # keep the caller's transaction usable on a clash
+            with transaction.atomic():
+                state.save(force_insert=True)
+        else:  # after commit, in autocommit: one statement, no BEGIN/COMMIT around it
+            state.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _write_due_dates(state: TicketSla, ticket: Ticket, *, reason: str) -> None:
