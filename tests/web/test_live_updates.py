@@ -14,7 +14,9 @@ from helpline.core.realtime import broadcast_ticket_change
 from helpline.tickets.events import TicketChange
 from tests.factories import make_ticket
 
-pytestmark = pytest.mark.django_db
+# The consumer closes database connections between calls (channels does so on every
+# database_sync_to_async), which would end a test transaction: these tests commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Socket(ApplicationCommunicator):
@@ -129,7 +131,7 @@ def test_agent_cannot_watch_a_ticket_outside_their_teams(personas):
     async_to_sync(scenario)()
 
 
-def test_anonymous_socket_is_refused(db):
+def test_anonymous_socket_is_refused():
     from django.contrib.auth.models import AnonymousUser
 
     async def scenario():
