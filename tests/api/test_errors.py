@@ -398,3 +398,27 @@ def test_random_patches_never_cause_a_500(client, personas, body):
     assert response.status_code < 500, (body, response.content[:500])
     if response.status_code >= 400:
         assert_problem(response, response.status_code)
+
+
+_message_keys = st.sampled_from(["body", "body_html", "kind", "status", "time_spent_minutes", "x"])
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=st.dictionaries(_message_keys, _json_values, max_size=4))
+def test_random_message_bodies_never_cause_a_500(client, personas, body):
+    ticket = Ticket.objects.filter(subject="fuzzed").first() or make_ticket(
+        personas.requester, subject="fuzzed"
+    )
+    token = token_for(personas.requester)
+
+    response = send(
+        client, "POST", f"/api/v1/tickets/{ticket.pk}/messages", token, raw=json.dumps(body)
+    )
+
+    assert response.status_code < 500, (body, response.content[:500])
+    if response.status_code >= 400:
+        assert_problem(response, response.status_code)
