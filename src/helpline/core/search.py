@@ -36,6 +36,7 @@ from functools import lru_cache
 import snowballstemmer
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 
 ARTICLE = "article"
 TICKET = "ticket"
@@ -43,7 +44,7 @@ TICKET = "ticket"
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 FIELD_B = {"title": 0.5, "tags": 0.3, "body": 0.75}
 K1 = 1.2
-CANDIDATE_LIMIT = 200
+CANDIDATE_LIMIT = 100
 MAX_QUERY_TERMS = 24
 MAX_TEXT = 20000
 
@@ -525,29 +526,44 @@ def parse_query(query: str, kinds: Sequence[str]) -> list[QueryTerm]:
     return list(result.values())
 
 
-def _candidate_ids(terms: Sequence[QueryTerm], scope_sql: str, scope_params: list) -> list[int]:
-    """Ids of the documents matching any term, best first by the database's own rank."""
+def _candidate_ids(terms: Sequence[str], scope, *, require_all: bool = False) -> list[int]:
+    """Ids of scope's documents matching any (or every) term, best first by the database's
+    own rank (ts_rank_cd on PostgreSQL, FTS5 bm25 on SQLite)."""
     if not terms:
         return []
-    # scope_sql is SQL compiled by Django from a queryset; values travel as parameters.
-    with connection.cursor() as cursor:
-        if _is_postgres():
-            tsquery = " | ".join(t.term for t in terms)
-            cursor.execute(
-                "SELECT d.id FROM kb_searchdocument d, to_tsquery('simple', %s) q "  # noqa: S608
-                f"WHERE d.search_vector @@ q AND d.id IN ({scope_sql}) "
-                "ORDER BY ts_rank_cd(d.search_vector, q) DESC, d.id LIMIT %s",
-                [tsquery, *scope_params, CANDIDATE_LIMIT],
-            )
-        else:
-            match = " OR ".join('"' + t.term + '"' for t in terms)
-            cursor.execute(
-                "SELECT rowid FROM kb_searchdocument_fts WHERE kb_searchdocument_fts MATCH %s "  # noqa: S608
-                f"AND rowid IN ({scope_sql}) "
-                "ORDER BY bm25(kb_searchdocument_fts, 3.0, 2.0, 1.0), rowid LIMIT %s",
-                [match, *scope_params, CANDIDATE_LIMIT],
-            )
-        return [row[0] for row in cursor.fetchall()]
+    # Only constant SQL goes into extra()/RawSQL; the query text travels as a parameter.
+    if _is_postgres():
+        tsquery = (" & " if require_all else " | ").join(terms)
+        vector = "kb_searchdocument.search_vector"
+        rank = RawSQL(f"ts_rank_cd({vector}, to_tsquery('simple', %s))", [tsquery])  # noqa: S611
+        candidates = scope.extra(  # noqa: S610
+            where=[f"{vector} @@ to_tsquery('simple', %s)"], params=[tsquery]
+        ).annotate(_rank=rank)
+        candidates = candidates.order_by("-_rank", "id")
+    else:
+        match = (" AND " if require_all else " OR ").join('"' + t + '"' for t in terms)
+        candidates = scope.extra(  # noqa: S610
+            tables=["kb_searchdocument_fts"],
+            where=[
+                "kb_searchdocument_fts.rowid = kb_searchdocument.id",
+                "kb_searchdocument_fts MATCH %s",
+            ],
+            params=[match],
+        ).annotate(_rank=RawSQL("bm25(kb_searchdocument_fts, 3.0, 2.0, 1.0)", []))
+        candidates = candidates.order_by("_rank", "id")
+    return list(candidates.values_list("id", flat=True)[:CANDIDATE_LIMIT])
+
+
+def _retrieval_terms(
+    terms: Sequence[QueryTerm], df: dict[str, int], docs: int
+) -> tuple[list[str], bool]:
+    """Which terms fetch candidates: the selective ones (in at most 5% of documents, or
+    fewer than 500); common terms still count in ranking. All common: require them all."""
+    cutoff = max(docs * 0.05, 500)
+    selective = [t.term for t in terms if df.get(t.term, 0) <= cutoff]
+    if selective:
+        return selective, False
+    return [t.term for t in terms], True
 
 
 def _bm25f(
@@ -584,11 +600,6 @@ def _bm25f(
     return score * (0.5 + 0.5 * matched / len(terms))
 
 
-def _scope_sql(queryset) -> tuple[str, list]:
-    sql, params = queryset.values("id").query.sql_with_params()
-    return sql, list(params)
-
-
 def search(
     query: str,
     *,
@@ -602,68 +613,71 @@ def search(
     terms = parse_query(query, [kind])
     if not terms:
         return []
-    scope_sql, scope_params = _scope_sql(scope)
-    ids = _candidate_ids(terms, scope_sql, scope_params)
-    if not ids:
-        return []
-    rows = SearchDocument.objects.filter(pk__in=ids).only(
-        "id",
-        "kind",
-        "object_id",
-        "language",
-        "title",
-        "url",
-        "text",
-        "title_norm",
-        "tags_norm",
-        "body_norm",
-    )
     stats = SearchStats.objects.filter(kind=kind).first() or SearchStats(kind=kind)
     df = _known_terms([kind], [t.term for t in terms])
+    retrieval, require_all = _retrieval_terms(terms, df, stats.docs)
+    ids = _candidate_ids(retrieval, scope, require_all=require_all)
+    if not ids:
+        return []
+    rows = SearchDocument.objects.filter(pk__in=ids).values_list(
+        "id", "object_id", "title_norm", "tags_norm", "body_norm"
+    )
     scored = []
-    for row in rows:
+    for pk, object_id, title_norm, tags_norm, body_norm in rows:
         fields_ = {
-            "title": row.title_norm.split(),
-            "tags": row.tags_norm.split(),
-            "body": row.body_norm.split(),
+            "title": title_norm.split(),
+            "tags": tags_norm.split(),
+            "body": body_norm.split(),
         }
         score = _bm25f(terms, fields_, df, stats)
         if score > 0:
-            scored.append((score, row))
-    scored.sort(key=lambda item: (-item[0], item[1].object_id))
+            scored.append((score, object_id, pk))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    top = scored[:limit]
+    shown = SearchDocument.objects.in_bulk([pk for _, _, pk in top])
     term_set = {t.term for t in terms}
     return [
         Hit(
-            kind=row.kind,
-            object_id=row.object_id,
-            language=row.language,
-            title=row.title,
+            kind=shown[pk].kind,
+            object_id=object_id,
+            language=shown[pk].language,
+            title=shown[pk].title,
             score=round(score, 4),
-            snippet=make_snippet(row.text, term_set),
-            url=row.url,
+            snippet=make_snippet(shown[pk].text, term_set),
+            url=shown[pk].url,
         )
-        for score, row in scored[:limit]
+        for score, object_id, pk in top
     ]
 
 
 _SNIPPET_WORD = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+")
 
 
+@lru_cache(maxsize=200_000)
+def word_terms(word: str) -> frozenset[str]:
+    """Index terms of one surface word (for highlighting)."""
+    return frozenset(stem(w) for w in words(word) if w not in STOP_WORDS)
+
+
+SNIPPET_SCAN = 4000
+
+
 def make_snippet(text: str, terms: set[str], width: int = 30) -> str:
     """About `width` words of text around the densest run of matches, HTML-escaped,
     with the matching words in <mark>."""
-    flat = " ".join(text.split())
+    flat = " ".join(text[:SNIPPET_SCAN].split())
     spans = [(m.start(), m.end(), m.group()) for m in _SNIPPET_WORD.finditer(flat)]
     if not spans:
         return ""
-    hits = []
-    for index, (_, _, word) in enumerate(spans):
-        normal = words(word)
-        if normal and any(stem(w) in terms for w in normal if w not in STOP_WORDS):
-            hits.append(index)
+    hits = [i for i, (_, _, word) in enumerate(spans) if word_terms(word.lower()) & terms]
     start = 0
     if hits:
-        best = max(hits, key=lambda i: sum(1 for h in hits if i <= h < i + width))
+        best, most, tail = hits[0], 0, 0
+        for head, position in enumerate(hits):  # densest window of `width` words
+            while hits[tail] < position - width + 1:
+                tail += 1
+            if head - tail + 1 > most:
+                best, most = hits[tail], head - tail + 1
         start = max(0, best - 3)
     end = min(len(spans), start + width)
     hit_set = set(hits)

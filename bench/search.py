@@ -1,0 +1,277 @@
+"""Search benchmark: latency of knowledge-base search, suggestions and ticket search, and
+indexing throughput, on PostgreSQL and on the embedded SQLite.
+
+The corpus is synthetic but shaped like the real one: the 50 fixture articles
+(tests/fixtures/kb/articles) plus generated articles and tickets whose words are drawn,
+Zipf-like, from the fixture vocabulary mixed with made-up words (so the index has a
+realistic long tail). Queries are the labelled queries of tests/fixtures/kb/queries.json
+(Russian and English, inflections, slang, typos, layout mistakes), asked in turn.
+
+Measured in-process with time.perf_counter around the selector calls the API makes
+(`search_article_items`, `suggest_article_items`, `search_tickets`), i.e. everything
+except HTTP. Ticket search is measured as a supervisor (all tickets) and as a requester
+(their own tickets only).
+
+Targets (issue): search p95 <= 40 ms, suggestions p95 <= 60 ms at 20,000 articles and
+1,000,000 tickets on PostgreSQL.
+
+Run: `.venv/bin/python bench/search.py [--db postgres|sqlite|both] [--articles N]
+[--tickets N] [--rounds N]`. Defaults are small so `make bench` stays quick (2,000
+articles, 20,000 tickets); the big run is `--articles 20000 --tickets 1000000`.
+PostgreSQL comes from BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432) and uses
+its own database, helpline_bench_search, dropped and re-created on each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import log, machine, pg_url, recreate_database  # noqa: E402
+
+PG_DB = "helpline_bench_search"
+WORD_RE = r"[A-Za-zА-Яа-яЁё]{3,}"
+SYLLABLES_RU = tuple(
+    ["ка", "ло", "ми", "ре", "ст", "но", "ва", "пр", "ол", "ен", "ти", "ко", "ра", "ни", "те"]
+)
+SYLLABLES_EN = tuple(
+    ["ba", "co", "de", "fi", "ga", "lo", "mu", "ne", "pr", "st", "ta", "ve", "wi", "xo", "ry"]
+)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return round(ordered[index], 2)
+
+
+def summary(values: list[float]) -> dict:
+    return {
+        "n": len(values),
+        "p50_ms": percentile(values, 50),
+        "p95_ms": percentile(values, 95),
+        "p99_ms": percentile(values, 99),
+        "mean_ms": round(statistics.fmean(values), 2),
+    }
+
+
+class Vocabulary:
+    """Fixture words (frequent) + made-up words (the long tail), per language."""
+
+    def __init__(self, rng: random.Random) -> None:
+        import re
+
+        from tests.kb.quality import corpus_texts
+
+        self.rng = rng
+        self.words: dict[str, list[str]] = {"ru": [], "en": []}
+        for text, language in corpus_texts().values():
+            self.words[language] += [w.lower() for w in re.findall(WORD_RE, text)]
+        for language, syllables in (("ru", SYLLABLES_RU), ("en", SYLLABLES_EN)):
+            tail = {
+                "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+                for _ in range(20000)
+            }
+            self.words[language] += sorted(tail)
+        # Zipf-like: earlier (fixture) words much more often than the long tail.
+        self.weights = {
+            lang: [1 / (1 + i) ** 0.8 for i in range(len(words))]
+            for lang, words in self.words.items()
+        }
+
+    def text(self, language: str, count: int) -> str:
+        words = self.rng.choices(self.words[language], self.weights[language], k=count)
+        return " ".join(words)
+
+
+def setup_database(kind: str) -> dict:
+    if kind == "postgres":
+        base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+        recreate_database(base, PG_DB)
+        url = pg_url(base, PG_DB)
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='helpline-bench-search-')}/bench.sqlite3"
+    env = {**os.environ, "DATABASE_URL": url, "HELPLINE_DEV": "true"}
+    subprocess.run(  # noqa: S603
+        [str(ROOT / ".venv" / "bin" / "helpline"), "migrate", "-v0"], env=env, check=True
+    )
+    return {"DATABASE_URL": url}
+
+
+def run_child(args: argparse.Namespace, kind: str) -> dict:
+    """Each database runs in its own process: Django is configured once per process."""
+    env = {**os.environ, **setup_database(kind), "HELPLINE_DEV": "true"}
+    argv = [sys.executable, __file__, "--child", kind]
+    argv += ["--articles", str(args.articles), "--tickets", str(args.tickets)]
+    argv += ["--rounds", str(args.rounds), "--seed", str(args.seed)]
+    done = subprocess.run(argv, env=env, check=True, capture_output=True, text=True)  # noqa: S603
+    sys.stderr.write(done.stderr)
+    return json.loads(done.stdout)
+
+
+def measure(kind: str, args: argparse.Namespace) -> dict:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.config.settings")
+    django.setup()
+    from django.db import connection
+    from tests.kb.quality import ARTICLES, load_queries
+
+    from helpline.accounts.choices import Role
+    from helpline.accounts.models import User
+    from helpline.core import search
+    from helpline.kb import selectors
+    from helpline.kb.importer import import_folder
+    from helpline.kb.models import Article
+    from helpline.kb.services import article_document
+    from helpline.tickets.models import Ticket
+
+    rng = random.Random(args.seed)
+    vocabulary = Vocabulary(rng)
+    result: dict = {"database": kind, "articles": args.articles, "tickets": args.tickets}
+
+    # --- articles: the fixture corpus through the importer, the rest in bulk ----------
+    import_folder(ARTICLES)
+    generated = max(0, args.articles - Article.objects.count())
+    started = time.perf_counter()
+    batch: list = []
+    for number in range(generated):
+        language = "ru" if number % 2 else "en"
+        batch.append(
+            Article(
+                slug=f"gen-{number}",
+                language=language,
+                title=vocabulary.text(language, rng.randint(3, 8)),
+                body_md=vocabulary.text(language, rng.randint(80, 300)),
+                body_html="",
+                tags=vocabulary.text(language, 3).split(),
+                status="published",
+                audience="public" if number % 10 else "internal",
+            )
+        )
+        if len(batch) == 1000 or number == generated - 1:
+            created = Article.objects.bulk_create(batch)
+            for article in created:
+                article.body_html = f"<p>{article.body_md}</p>"
+            search.index_documents(article_document(a) for a in created)
+            batch = []
+    elapsed = time.perf_counter() - started
+    result["article_indexing_docs_per_s"] = round(generated / elapsed, 1) if generated else None
+    log(f"[{kind}] indexed {generated} generated articles in {elapsed:.1f} s")
+
+    # --- tickets: rows in bulk (bench only), then the search index -------------------
+    requesters = User.objects.bulk_create(
+        [User(email=f"bench{i}@example.org", role=Role.REQUESTER) for i in range(200)]
+    )
+    supervisor = User.objects.create(email="bench-sup@example.org", role=Role.SUPERVISOR)
+    started = time.perf_counter()
+    indexed = 0
+    for start in range(0, args.tickets, 5000):
+        size = min(5000, args.tickets - start)
+        rows, texts = [], []
+        for offset in range(size):
+            language = rng.choice(("ru", "ru", "en"))
+            subject = vocabulary.text(language, rng.randint(4, 9))
+            rows.append(
+                Ticket(number=start + offset + 1, subject=subject, requester=rng.choice(requesters))
+            )
+            texts.append((subject, vocabulary.text(language, rng.randint(15, 60))))
+        created = Ticket.objects.bulk_create(rows)
+        docs = [
+            search.Document(
+                kind=search.TICKET,
+                object_id=ticket.pk,
+                language="",
+                title=f"#{ticket.number} {subject}",
+                body=body,
+                url=f"/tickets/{ticket.number}/",
+            )
+            for ticket, (subject, body) in zip(created, texts, strict=True)
+        ]
+        indexed += search.index_documents(docs)
+        if start % 100000 == 0:
+            log(f"[{kind}] tickets: {indexed}")
+    elapsed = time.perf_counter() - started
+    if args.tickets:
+        result["ticket_rows_and_indexing_per_s"] = round(indexed / elapsed, 1)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE kb_searchdocument")
+            cursor.execute("VACUUM ANALYZE kb_searchterm")
+            cursor.execute("ANALYZE tickets_ticket")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    # --- latency ----------------------------------------------------------------------
+    queries = load_queries()
+    agent = User.objects.create(email="bench-agent@example.org", role=Role.AGENT)
+    timings: dict[str, list[float]] = {
+        "search_anonymous": [],
+        "search_agent": [],
+        "suggest": [],
+        "ticket_search_supervisor": [],
+        "ticket_search_requester": [],
+    }
+
+    def timed(name: str, call, *call_args, **call_kwargs) -> None:
+        begin = time.perf_counter()
+        call(*call_args, **call_kwargs)
+        timings[name].append((time.perf_counter() - begin) * 1000)
+
+    for q in queries[:5]:  # warm caches and connections
+        selectors.search_article_items(None, q["q"], language=q["lang"])
+    for _ in range(args.rounds):
+        for q in queries:
+            text, lang = q["q"], q["lang"]
+            timed("search_anonymous", selectors.search_article_items, None, text, language=lang)
+            timed("search_agent", selectors.search_article_items, agent, text, language=lang)
+            typed = f"{text} {vocabulary.text(lang or 'ru', 12)}"
+            timed("suggest", selectors.suggest_article_items, None, typed)
+            if args.tickets:
+                requester = rng.choice(requesters)
+                timed("ticket_search_supervisor", selectors.search_tickets, supervisor, text)
+                timed("ticket_search_requester", selectors.search_tickets, requester, text)
+    result["latency"] = {name: summary(values) for name, values in timings.items() if values}
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("postgres", "sqlite", "both"), default="both")
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--tickets", type=int, default=20000)
+    parser.add_argument("--sqlite-tickets", type=int, default=None)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", choices=("postgres", "sqlite"))
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child, args)))
+        return
+    kinds = ["postgres", "sqlite"] if args.db == "both" else [args.db]
+    runs = []
+    for kind in kinds:
+        run_args = argparse.Namespace(**vars(args))
+        if kind == "sqlite" and args.sqlite_tickets is not None:
+            run_args.tickets = args.sqlite_tickets
+        log(f"== {kind}: {run_args.articles} articles, {run_args.tickets} tickets")
+        runs.append(run_child(run_args, kind))
+    print(json.dumps({"benchmark": "search", "machine": machine(), "runs": runs}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
