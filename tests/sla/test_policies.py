@@ -170,3 +170,20 @@ def test_an_update_delivered_before_the_creation_event_does_not_clash(personas):
 
     assert TicketSla.objects.filter(ticket=ticket).count() == 1
     assert TicketEvent.objects.filter(ticket=ticket, source="sla", field="due_at").count() == 1
+
+
+def test_reapplying_policies_moves_open_tickets_to_a_new_policy(
+    personas, django_capture_on_commit_callbacks
+):
+    from helpline.sla.services import reapply_policies
+
+    with time_machine.travel(FRIDAY_5PM_MSK, tick=False):
+        ticket = create(personas.requester, django_capture_on_commit_callbacks)
+        make_policy("Acme office", office_calendar(), organization=personas.organization)
+
+        looked_at = reapply_policies()
+
+    ticket.refresh_from_db()
+    assert looked_at == 1
+    assert TicketSla.objects.get(ticket=ticket).policy_name == "Acme office"
+    assert ticket.due_at == MONDAY_6PM_MSK

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from helpline.sla.models import (
     BusinessCalendar,
@@ -66,6 +67,14 @@ class SlaPolicyAdmin(ForgetConfigMixin, admin.ModelAdmin):
     ]
     list_editable = ["position", "is_active"]
     inlines = [SlaTargetInline]
+    actions = ["reapply_to_open_tickets"]
+
+    @admin.action(description=_("Re-apply the policies to all open tickets"))
+    def reapply_to_open_tickets(self, request, queryset):
+        from helpline.sla.tasks import reapply_policies_task
+
+        transaction.on_commit(reapply_policies_task.enqueue)
+        self.message_user(request, _("Open tickets will get their SLA recomputed shortly."))
 
 
 @admin.register(TicketSla)

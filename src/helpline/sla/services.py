@@ -462,6 +462,16 @@ def scan_sla(now: dt.datetime | None = None) -> dict[str, int]:
 # --- configuration ---------------------------------------------------------------------
 
 
+def reapply_policies(limit: int = 10_000) -> int:
+    """Choose the policy again for every open ticket (after an administrator changed the
+    policies); returns how many tickets were looked at. Due dates and history follow."""
+    forget_config()
+    ids = list(Ticket.objects.active().order_by("pk").values_list("pk", flat=True)[:limit])
+    for ticket_id in ids:
+        sync_ticket_sla(ticket_id, recompute=True)
+    return len(ids)
+
+
 @transaction.atomic
 def ensure_default_policy() -> SlaPolicy:
     """The default policy, created on a 24/7 calendar with the tickets' default targets if
