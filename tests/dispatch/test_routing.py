@@ -40,10 +40,32 @@ def desk(personas):
     return team, agents
 
 
+TOPICS = [
+    "printer jam",
+    "vpn error 809",
+    "outlook password",
+    "new monitor",
+    "wifi drops",
+    "1C licence",
+    "keyboard",
+    "scanner",
+]
+
+
+def new_ticket(personas, n: int):
+    """Distinct tickets, so duplicate detection leaves them alone."""
+    return make_ticket(
+        personas.requester,
+        category=personas.category,
+        subject=TOPICS[n],
+        body=f"Request {n}: {TOPICS[n]} in room {100 + n}",
+    )
+
+
 def test_least_loaded_spreads_new_tickets(personas, desk):
     team, agents = desk
 
-    tickets = [make_ticket(personas.requester, category=personas.category) for _ in range(6)]
+    tickets = [new_ticket(personas, n) for n in range(6)]
 
     owners = [Ticket.objects.get(pk=t.pk).assignee for t in tickets]
     assert sorted(owners.count(agent) for agent in agents) == [2, 2, 2]
@@ -56,12 +78,7 @@ def test_round_robin_takes_turns(personas, desk):
     team.routing_strategy = "round_robin"
     team.save()
 
-    owners = [
-        Ticket.objects.get(
-            pk=make_ticket(personas.requester, category=personas.category).pk
-        ).assignee
-        for _ in range(4)
-    ]
+    owners = [Ticket.objects.get(pk=new_ticket(personas, n).pk).assignee for n in range(4)]
 
     assert owners == [agents[0], agents[1], agents[2], agents[0]]
 
@@ -73,8 +90,8 @@ def test_only_online_agents_within_capacity_are_assigned(personas, desk):
     agents[0].max_open_tickets = 1
     agents[0].save()
 
-    first = make_ticket(personas.requester, category=personas.category)
-    second = make_ticket(personas.requester, category=personas.category)
+    first = new_ticket(personas, 0)
+    second = new_ticket(personas, 1)
 
     assert Ticket.objects.get(pk=first.pk).assignee == agents[0]
     assert Ticket.objects.get(pk=second.pk).assignee is None  # everyone else away/offline or full
@@ -127,9 +144,9 @@ def test_manual_teams_are_not_routed(personas, desk):
 
 def test_going_offline_hands_untouched_tickets_back_to_the_queue(personas, desk):
     team, agents = desk
-    ticket = make_ticket(personas.requester, category=personas.category)
+    ticket = new_ticket(personas, 2)
     owner = Ticket.objects.get(pk=ticket.pk).assignee
-    answered = make_ticket(personas.requester, category=personas.category)
+    answered = new_ticket(personas, 3)
     answered_owner = Ticket.objects.get(pk=answered.pk).assignee
     services.add_message(answered_owner, answered, body="On it")
 

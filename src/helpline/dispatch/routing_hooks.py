@@ -16,6 +16,19 @@ def route_ticket_task(ticket_id: int) -> int | None:
     return agent.pk if agent else None
 
 
+@task()
+def after_create_task(ticket_id: int) -> str:
+    """A new ticket: merge it if it is an exact duplicate, flag close matches, then route it."""
+    from helpline.dispatch.duplicates import check_new_ticket
+    from helpline.dispatch.routing import route_ticket
+
+    match = check_new_ticket(ticket_id)
+    if match is not None and match.exact:
+        return f"merged into #{match.number}"
+    agent = route_ticket(ticket_id) if _routable_teams() else None
+    return f"assigned to {agent.email}" if agent else "queued"
+
+
 def _routable_teams() -> set[int]:
     from django.core.cache import cache
 
@@ -34,10 +47,12 @@ def _routable_teams() -> set[int]:
 
 
 def on_ticket_change(change: TicketChange) -> None:
-    if change.kind == "created" or (
-        change.kind == "updated" and {"team", "assignee"} & set(change.fields)
-    ):
-        if change.kind == "updated" and change.extra.get("assignee_id"):
-            return
-        if _routable_teams():
-            route_ticket_task.enqueue(change.ticket_id)
+    """New tickets: duplicates then routing; a team change without an assignee: routing."""
+    if change.kind == "created":
+        after_create_task.enqueue(change.ticket_id)
+        return
+    if change.kind != "updated" or not {"team", "assignee"} & set(change.fields):
+        return
+    if change.extra.get("assignee_id") or not _routable_teams():
+        return
+    route_ticket_task.enqueue(change.ticket_id)
