@@ -422,3 +422,21 @@ def test_random_message_bodies_never_cause_a_500(client, personas, body):
     assert response.status_code < 500, (body, response.content[:500])
     if response.status_code >= 400:
         assert_problem(response, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"subject": "\\ud800", "body": "x"}',
+        '{"subject": "x", "body": "y", "custom_fields": {"\\udfff": 1}}',
+        '{"\\ud800": 1, "subject": "x", "body": "y"}',
+    ],
+)
+def test_lone_surrogates_are_refused_not_500(client, personas, raw):
+    token = token_for(personas.l1_agent)
+    before = snapshot()
+
+    response = send(client, "POST", "/api/v1/tickets", token, raw=raw)
+
+    assert_problem(response, 422, "validation-error")
+    assert snapshot() == before
