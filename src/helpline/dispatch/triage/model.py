@@ -322,7 +322,9 @@ def _select(
         rows = rng.choice(rows, CALIBRATION_ROWS, replace=False)
     if len(rows) < 30:
         return CANDIDATES[0], None
-    folds = list(KFold(3, shuffle=True, random_state=seed).split(rows))
+    # Small data: more folds, so that the choice rests on more held-out predictions.
+    n_folds = 5 if len(rows) <= 3000 else 3
+    folds = list(KFold(n_folds, shuffle=True, random_state=seed).split(rows))
     truth = labels[rows]
     classes = np.unique(truth)
     best: tuple[float, tuple, np.ndarray | None] = (-1.0, CANDIDATES[0], None)
