@@ -187,3 +187,15 @@ def test_reapplying_policies_moves_open_tickets_to_a_new_policy(
     assert looked_at == 1
     assert TicketSla.objects.get(ticket=ticket).policy_name == "Acme office"
     assert ticket.due_at == MONDAY_6PM_MSK
+
+
+@pytest.mark.parametrize("thresholds", [[0], [100], [75, "90"], "75", [True]])
+def test_warning_thresholds_must_be_whole_percentages_below_100(thresholds):
+    from django.core.exceptions import ValidationError
+
+    policy = SlaPolicy(name="Bad", calendar=office_calendar(), warning_thresholds=thresholds)
+
+    with pytest.raises(ValidationError) as error:
+        policy.full_clean()
+
+    assert set(error.value.message_dict) == {"warning_thresholds"}
