@@ -182,3 +182,24 @@ def test_breaches_are_listed_for_staff(client, personas, django_capture_on_commi
         (ticket.pk, "first_response")
     ]
     assert SlaAlert.objects.count() == 3
+
+
+def test_ticket_sla_state_costs_a_fixed_number_of_queries(
+    client, personas, django_capture_on_commit_callbacks
+):
+    make_policy("Acme", office_calendar(), organization=personas.organization)
+    with time_machine.travel(at(0), tick=False), django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(personas.requester)
+    scan_sla(now=at(110))
+    token = token_for(personas.l1_agent)
+    url = f"/api/v1/sla/tickets/{ticket.pk}"
+    client.get(url, **auth(token))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **auth(token))
+
+    assert response.status_code == 200
+    assert len(response.json()["alerts"]) == 2
+    # one for the clocks, one for the alerts, whatever their number
+    sla_queries = [q["sql"] for q in queries if '"sla_' in q["sql"]]
+    assert len(sla_queries) == 2, sla_queries
