@@ -275,3 +275,30 @@ def test_priority_override_without_reason_is_refused(client, personas):
     ticket.refresh_from_db()
     assert ticket.priority == "P3"
     assert ticket.events.count() == 1
+
+
+def test_idempotency_keys_are_per_user(client, personas):
+    body = {"subject": "Monitor flickers", "body": "Since this morning"}
+
+    mine = post_json(
+        client, "/api/v1/tickets", body, token_for(personas.requester), HTTP_IDEMPOTENCY_KEY="k1"
+    )
+    theirs = post_json(
+        client, "/api/v1/tickets", body, token_for(personas.colleague), HTTP_IDEMPOTENCY_KEY="k1"
+    )
+
+    assert mine.status_code == theirs.status_code == 201
+    assert mine.json()["id"] != theirs.json()["id"]
+    assert Ticket.objects.count() == 2
+
+
+def test_overlong_idempotency_key_is_a_400_problem(client, personas):
+    token = token_for(personas.requester)
+    body = {"subject": "Monitor flickers", "body": "Since this morning"}
+
+    response = post_json(client, "/api/v1/tickets", body, token, HTTP_IDEMPOTENCY_KEY="k" * 256)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "invalid-idempotency-key"
+    assert Ticket.objects.count() == 0

@@ -199,6 +199,12 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
             errors=[{"field": "priority_reason", "message": "is required"}],
         )
     key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 255:  # stored in 255 characters: a longer key could never be found again
+        raise ServiceError(
+            "The Idempotency-Key may be at most 255 characters.",
+            code="invalid-idempotency-key",
+            status=400,
+        )
     ticket = services.create_ticket(request.user, data, idempotency_key=key)
     if key:  # possibly a replay: show the stored ticket as it is now
         ticket = _reload(request.user, pk=ticket.pk)
