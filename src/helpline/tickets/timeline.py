@@ -77,6 +77,28 @@ def describe(event: TicketEvent) -> str:
     return _("changed %(field)s from %(old)s to %(new)s") % values
 
 
+def _name_assignees(events: list[TicketEvent]) -> None:
+    """Assignment events store e-mail addresses; show people's names (one query)."""
+    emails = {
+        value
+        for event in events
+        if event.kind == EventKind.ASSIGNED
+        for value in (event.old_value, event.new_value)
+        if value
+    }
+    if not emails:
+        return
+    names = dict(
+        User.objects.filter(email__in=emails)
+        .exclude(full_name="")
+        .values_list("email", "full_name")
+    )
+    for event in events:
+        if event.kind == EventKind.ASSIGNED:
+            event.old_value = names.get(event.old_value, event.old_value)
+            event.new_value = names.get(event.new_value, event.new_value)
+
+
 def _order(entry: Entry) -> tuple:
     """Time order; at the same instant the creation comes first, then messages, then changes."""
     if entry.event is not None and entry.event.kind == EventKind.CREATED:
@@ -92,9 +114,9 @@ def build_timeline(user: User, ticket: Ticket) -> tuple[list[Entry], dict[str, i
         entries.append(Entry("message", message.created_at, message=message))
         if message.time_spent_minutes and message.author is not None:
             minutes[str(message.author)] += message.time_spent_minutes
-    for event in selectors.history_for(user, ticket):
-        if event.kind in FOLDED_KINDS:
-            continue
+    events = [e for e in selectors.history_for(user, ticket) if e.kind not in FOLDED_KINDS]
+    _name_assignees(events)
+    for event in events:
         entries.append(
             Entry("event", event.created_at, event=event, text=describe(event), reason=event.reason)
         )
