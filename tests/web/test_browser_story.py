@@ -111,6 +111,8 @@ def test_phone_call_escalated_answered_solved_and_rated(browser, base_url):
     assert "Needs the print server driver reinstalled" in timeline
     assert "moved the ticket from team L1 Service Desk to L2 Desktop" in timeline
     bob.fill("#id_body", "Please switch the printer off and on; the new driver is installed.")
+    bob.click("#composer >> text=Preview")
+    assert "the new driver is installed" in bob.locator("#preview .msg-body").inner_text()
     bob.click("[data-send]")
     bob.wait_for_selector("text=Reply sent.")
 
@@ -214,6 +216,13 @@ def test_russian_interface_has_no_untranslated_phrases(browser, base_url):
     agent.goto("/tickets/?queue=all")
     agent.click("text=Shared drive is read-only")
     ticket_url = agent.url
+    requester.goto("/portal/")
+    requester.click("text=Shared drive is read-only")
+    portal_ticket_url = requester.url
+    anonymous = browser.new_context(base_url=base_url, locale="ru-RU").new_page()
+    anonymous.goto("/login/")
+    anonymous.click("button[lang=ru]")
+    anonymous.wait_for_selector("html[lang=ru]")
     pages = [
         (agent, "/tickets/?queue=all", "workspace-ru"),
         (agent, ticket_url, "ticket-ru"),
@@ -221,6 +230,9 @@ def test_russian_interface_has_no_untranslated_phrases(browser, base_url):
         (agent, "/profile/", "profile-ru"),
         (requester, "/portal/", "portal-ru"),
         (requester, "/portal/new/", "portal-new-ru"),
+        (requester, portal_ticket_url, "portal-ticket-ru"),
+        (anonymous, "/login/", "sign-in-ru"),
+        (anonymous, "/login/link/", "magic-link-ru"),
     ]
     for page, url, name in pages:
         # when each main page renders
@@ -242,6 +254,7 @@ def test_russian_interface_has_no_untranslated_phrases(browser, base_url):
     )
     agent.context.close()
     requester.context.close()
+    anonymous.context.close()
 
 
 def test_phone_layout_has_no_horizontal_scroll(browser, base_url):

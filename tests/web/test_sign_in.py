@@ -140,3 +140,11 @@ def test_magic_link_expires_after_15_minutes(personas, settings):
     link = _link_from_mail()
     with time_machine.travel(time.time() + 16 * 60):
         assert Client().post(link).status_code == 400
+
+
+def test_magic_links_are_limited_to_three_per_address(personas, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client = Client()
+    for _ in range(5):
+        client.post("/login/link/", {"email": personas.requester.email})
+    assert len(mail.outbox) == 3

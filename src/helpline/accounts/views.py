@@ -129,12 +129,26 @@ def user_for_magic_link(token: str) -> User | None:
     return user if stamp == data.get("s") else None
 
 
+MAX_LINKS = 3
+
+
+def _may_send_link(email: str) -> bool:
+    """At most three links per address per 15 minutes: no mail-bombing through this form."""
+    key = "signin-links:" + hashlib.sha256(email.encode()).hexdigest()
+    if cache.add(key, 1, LOCKOUT_SECONDS):
+        return True
+    try:
+        return cache.incr(key) <= MAX_LINKS
+    except ValueError:
+        return True
+
+
 def magic_link_request(request: HttpRequest) -> HttpResponse:
     form = MagicLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if user is not None and not user.is_agent:
+        if user is not None and not user.is_agent and _may_send_link(email):
             url = request.build_absolute_uri(
                 reverse("magic-link-use", args=[magic_link_token(user)])
             )

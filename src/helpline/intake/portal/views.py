@@ -30,6 +30,8 @@ def requester_required(view: Callable) -> Callable:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={quote(request.get_full_path())}")
         if request.user.is_agent:
+            if "number" in kwargs:
+                return redirect("tickets:detail", number=kwargs["number"])
             return redirect("tickets:workspace")
         return view(request, *args, **kwargs)
 
