@@ -187,3 +187,13 @@ def test_periodic_job_polls_configured_mailboxes_with_password_from_environment(
     mailbox.deliver(raw_mail(22))
     call_command("mailboxes", "poll")
     assert Ticket.objects.count() == 2
+
+
+def test_mailbox_team_receives_the_new_tickets(mailbox, personas):
+    from helpline.intake.models import Mailbox
+
+    box = Mailbox.objects.create(name="Infra", address="infra@example.test", team=personas.l3_team)
+
+    result = ingest_message(raw_mail(31), mailbox=box)
+
+    assert Ticket.objects.get(number=result.ticket_number).team == personas.l3_team

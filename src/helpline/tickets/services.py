@@ -93,6 +93,9 @@ class NewTicket:
     source: str = ""
     # True for mail that must never get an automatic answer (auto-replies, bounces, lists).
     suppress_autoreply: bool = False
+    # The queue a channel is configured to feed (e.g. a mailbox's team): set by the
+    # channel's configuration, never by the requester, so it is allowed for any actor.
+    channel_team: Team | None = None
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -225,8 +228,10 @@ def _create_ticket(actor: User, data: NewTicket, idempotency_key: str) -> Ticket
     now = timezone.now()
     created_at = data.created_at or now
     priority = data.priority or priority_for(data.impact, data.urgency)
-    team = data.team or (
-        data.category.default_team if data.category and data.category.default_team_id else None
+    team = (
+        data.team
+        or data.channel_team
+        or (data.category.default_team if data.category and data.category.default_team_id else None)
     )
     ticket = Ticket(
         number=next_ticket_number(),

@@ -311,6 +311,7 @@ def _deliver(
                 body_html=html,
                 channel=Channel.EMAIL,
                 category=row.mailbox.category if row.mailbox_id else None,
+                channel_team=row.mailbox.team if row.mailbox_id else None,
                 email=headers,
                 attachments=files,
                 source="email",
