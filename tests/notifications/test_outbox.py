@@ -192,3 +192,24 @@ def test_rendering_twice_never_queues_twice(smtp, personas):
 
     assert expand_intents() == 0
     assert OutboundEmail.objects.count() == 1
+
+
+def test_agent_replies_reach_cc_followers_and_skip_bounced_addresses(smtp, personas):
+    from helpline.intake.models import BouncedAddress, TicketFollower
+
+    ticket = make_ticket(personas.requester)
+    TicketFollower.objects.create(ticket=ticket, email="boss@acme.example")
+    TicketFollower.objects.create(ticket=ticket, email="gone@acme.example")
+    BouncedAddress.objects.create(email="gone@acme.example")
+    process_outbox()
+    smtp.messages.clear()
+
+    services.add_message(personas.l1_agent, ticket, body="Fixed: the toner was empty.")
+    counts = process_outbox()
+
+    assert sorted(m["To"] for m in smtp.messages) == ["boss@acme.example", personas.requester.email]
+    assert counts["failed"] == 1
+    assert (
+        OutboundEmail.objects.get(to="gone@acme.example").last_error
+        == "address bounced earlier; not sent"
+    )

@@ -60,6 +60,33 @@ def mentioned_agents(text: str) -> list[User]:
     return [u for u in User.objects.filter(email__in=addresses, is_active=True) if u.is_agent]
 
 
+@dataclass
+class Follower:
+    """Someone Cc'd on the ticket's mail who has no account: an address and a language."""
+
+    email: str
+    pk: int = 0
+    language: str = "en"
+
+    def get_short_name(self) -> str:
+        return self.email.split("@")[0]
+
+    def get_full_name(self) -> str:
+        return self.email
+
+
+def followers_of(ticket: Ticket) -> list:
+    """Cc'd followers of the ticket, other than the requester (read from the e-mail channel)."""
+    from helpline.intake.models import TicketFollower
+
+    people = []
+    for follower in TicketFollower.objects.filter(ticket=ticket).select_related("user"):
+        if follower.email.lower() == ticket.requester.email.lower():
+            continue
+        people.append(follower.user or Follower(follower.email))
+    return people
+
+
 def subject_for(ticket: Ticket, text: str) -> str:
     return f"[#{ticket.number}] {text}"
 
@@ -126,10 +153,11 @@ def drafts_for(intent: NotificationIntent) -> list[Draft]:
         message = intent.message
         if message is None or message.is_internal:
             return []
-        recipient = ticket.requester
-        with translation.override(recipient.language):
-            return [
-                _draft(
+        attachment_ids = list(message.attachments.values_list("pk", flat=True))
+        drafts = []
+        for recipient in [ticket.requester, *followers_of(ticket)]:
+            with translation.override(recipient.language):
+                draft = _draft(
                     intent,
                     recipient,
                     "reply",
@@ -137,9 +165,14 @@ def drafts_for(intent: NotificationIntent) -> list[Draft]:
                     {"message": message},
                     message_id=ticket_message_id(ticket, f"m{message.pk}"),
                     auto_submitted="",
-                    attachment_ids=list(message.attachments.values_list("pk", flat=True)),
+                    attachment_ids=attachment_ids,
                 )
-            ]
+            if recipient is not ticket.requester:
+                # One Message-ID per copy: followers get the same reply as a separate e-mail.
+                draft.message_id = ticket_message_id(ticket, f"m{message.pk}.f{len(drafts)}")
+                draft.dedupe_key = f"{draft.dedupe_key}:{recipient.email}"
+            drafts.append(draft)
+        return drafts
     if kind == NotificationKind.ASSIGNED:
         assignee = ticket.assignee
         # Only while the ticket is still theirs, and never for taking a ticket oneself.

@@ -117,8 +117,21 @@ def deliver_due(limit: int = 100, transport: EmailTransport | None = None) -> di
     return counts
 
 
+def _bounced(address: str) -> bool:
+    from helpline.intake.models import BouncedAddress
+
+    return BouncedAddress.objects.filter(email__iexact=address).exists()
+
+
 def _deliver_one(email: OutboundEmail, transport: EmailTransport, counts: dict[str, int]) -> None:
     now = timezone.now()
+    if _bounced(email.to):
+        # Mail to this address bounced before: do not keep hitting it (agents see why).
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            status=DeliveryStatus.FAILED, last_error="address bounced earlier; not sent"
+        )
+        counts["failed"] += 1
+        return
     try:
         transport.send(email)
     except TransportError as exc:
