@@ -440,3 +440,14 @@ def test_lone_surrogates_are_refused_not_500(client, personas, raw):
 
     assert_problem(response, 422, "validation-error")
     assert snapshot() == before
+
+
+def test_body_over_djangos_memory_limit_is_413_not_500(client, personas, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000  # e.g. a body that came without a length
+    token = token_for(personas.l1_agent)
+    before = snapshot()
+
+    response = send(client, "POST", "/api/v1/tickets", token, {"subject": "x", "body": "y" * 5000})
+
+    assert_problem(response, 413, "payload-too-large")
+    assert snapshot() == before

@@ -6,7 +6,11 @@ import functools
 import logging
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -188,6 +192,21 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 @api.exception_handler(DjangoValidationError)
 def on_model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     return problem_response(422, "validation-error", _("Invalid request"), "; ".join(exc.messages))
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Django's own request limits (body size, number of fields or files) refused the body.
+    if isinstance(exc, RequestDataTooBig):
+        return problem_response(
+            413,
+            "payload-too-large",
+            _("Request body too large"),
+            _("The request body is too large."),
+        )
+    return problem_response(
+        400, "bad-request", _("Request refused"), _("The request exceeds a server limit.")
+    )
 
 
 @api.exception_handler(DataError)
