@@ -126,6 +126,11 @@ def test_phone_call_escalated_answered_solved_and_rated(browser, base_url):
 
     # when the requester answers, marks it solved and rates it
     rita.fill("#id_body", "It works now, thank you!")
+    rita.set_input_files(
+        "input[name=attachments]",
+        files=[{"name": "test-page.txt", "mimeType": "text/plain", "buffer": b"printed fine"}],
+    )
+    assert rita.locator("[data-file-list]").inner_text() == "test-page.txt"
     rita.click("text=Send reply")
     rita.wait_for_selector("text=Your reply is sent.")
     rita.click("text=My problem is solved")
@@ -139,6 +144,7 @@ def test_phone_call_escalated_answered_solved_and_rated(browser, base_url):
     # then the specialist sees the answer, the status and the rating on the ticket page
     bob.reload()
     assert "It works now, thank you!" in bob.locator("#timeline").inner_text()
+    assert bob.locator("#timeline .attachments a").inner_text() == "test-page.txt"
     assert bob.locator(".badges .status").inner_text() == "Solved"
     assert "5/5" in bob.locator(".rating").inner_text()
     assert "Fast and friendly" in bob.locator(".rating").inner_text()
