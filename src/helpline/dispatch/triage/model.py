@@ -49,6 +49,7 @@ CANDIDATES: tuple[tuple[float, str | None], ...] = (
 MAX_WORD_FEATURES = 150_000
 MAX_SUBWORD_FEATURES = 150_000
 SVC_C = 0.3
+MIN_DF_FROM_ROWS = 2_000  # below, a word seen once may still be the one that decides
 CALIBRATION_ROWS = 6_000
 TRAIN_THREADS = 2
 
@@ -94,7 +95,7 @@ class Features:
     @classmethod
     def fit(cls, texts: Sequence[str]) -> tuple[Features, sp.csr_matrix]:
         analysed = [analyse(text) for text in texts]
-        min_df = 2 if len(texts) >= 50 else 1
+        min_df = 2 if len(texts) >= MIN_DF_FROM_ROWS else 1
         words = _vectorizer(MAX_WORD_FEATURES, min_df)
         subwords = _vectorizer(MAX_SUBWORD_FEATURES, min_df)
         x_words = words.fit_transform([a[0] for a in analysed])
