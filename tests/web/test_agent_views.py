@@ -308,3 +308,38 @@ def test_dates_are_shown_in_the_users_time_zone(personas):
     personas.l1_agent.save()
     page = _client(personas.l1_agent).get(f"/tickets/{ticket.number}/").content.decode()
     assert "2 Mar, 19:30" in page
+
+
+def test_ticket_page_uses_a_constant_number_of_queries(personas):
+    ticket = make_ticket(personas.requester, category=personas.category)
+    client = _client(personas.l1_agent)
+
+    def converse(times: int) -> None:
+        for index in range(1, times + 1):
+            services.add_message(
+                personas.l1_agent, ticket, body=f"Answer {index}", time_spent_minutes=5
+            )
+            services.add_message(personas.requester, ticket, body=f"Question {index}")
+            services.add_message(personas.supervisor, ticket, body="Note", kind=MessageKind.NOTE)
+            services.assign_ticket(
+                personas.l1_agent, ticket, assignee=personas.l1_agent if index % 2 else None
+            )
+
+    converse(1)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/tickets/{ticket.number}/")
+    converse(5)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/tickets/{ticket.number}/")
+    assert response.content.decode().count('class="msg ') == 1 + 6 * 3
+    assert len(many) == len(few)
+
+
+def test_ticket_page_in_russian(personas):
+    ticket = make_ticket(personas.requester, category=personas.category)
+    personas.l1_agent.language = "ru"
+    personas.l1_agent.save()
+    page = _client(personas.l1_agent).get(f"/tickets/{ticket.number}/").content.decode()
+    assert "Публичный ответ" in page
+    assert "Внутренняя заметка" in page
+    assert "Принтеры" in page
