@@ -68,3 +68,19 @@ def test_anonymous_gets_401(client, triaged_ticket):
     response = client.get(f"/api/v1/tickets/{triaged_ticket.pk}/triage")
 
     assert response.status_code == 401
+
+
+def test_triage_panel_shows_agents_the_suggestion_and_its_words(rf, personas, triaged_ticket):
+    from django.template import Context, Template
+
+    template = Template("{% load triage %}{% triage_panel ticket %}")
+    request = rf.get("/")
+
+    request.user = personas.l1_agent
+    for_agent = template.render(Context({"request": request, "ticket": triaged_ticket}))
+    request.user = personas.requester
+    for_requester = template.render(Context({"request": request, "ticket": triaged_ticket}))
+
+    assert "Auto-triage" in for_agent and "Vpn" in for_agent and "<q>vpn</q>" in for_agent
+    assert "suggestion" in for_agent
+    assert for_requester.strip() == ""
