@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from helpline.core.realtime import broadcast_ticket_change
-        from helpline.tickets.events import subscribe
+        from helpline.tickets.events import subscribe_after_commit
 
-        subscribe(broadcast_ticket_change)
+        # Live updates must reach browsers at once and touch no database: in the request.
+        subscribe_after_commit(broadcast_ticket_change)

@@ -30,7 +30,12 @@ class TicketChange:
 
 
 Subscriber = Callable[[TicketChange], None]
+# Delivered by the task worker after commit: SLA clocks, search indexing, triage, rules,
+# routing. The request that made the change pays one task INSERT for all of them.
 _subscribers: list[Subscriber] = []
+# Delivered in the request right after commit: only cheap, database-free work (live
+# updates over WebSockets).
+_after_commit: list[Subscriber] = []
 # Called inside the service's transaction: for writes that must commit or roll back
 # together with the change (the notification outbox). Keep them to one cheap INSERT.
 _in_transaction: list[Subscriber] = []
@@ -42,14 +47,21 @@ def subscribe_in_transaction(subscriber: Subscriber) -> Subscriber:
     return subscriber
 
 
+def subscribe_after_commit(subscriber: Subscriber) -> Subscriber:
+    if subscriber not in _after_commit:
+        _after_commit.append(subscriber)
+    return subscriber
+
+
 def subscribe(subscriber: Subscriber) -> Subscriber:
+    """Receive every change after commit, in the task worker (in tests: at once)."""
     if subscriber not in _subscribers:
         _subscribers.append(subscriber)
     return subscriber
 
 
 def unsubscribe(subscriber: Subscriber) -> None:
-    for registry in (_subscribers, _in_transaction):
+    for registry in (_subscribers, _after_commit, _in_transaction):
         if subscriber in registry:
             registry.remove(subscriber)
 
@@ -57,25 +69,64 @@ def unsubscribe(subscriber: Subscriber) -> None:
 @contextlib.contextmanager
 def muted() -> Iterator[None]:
     """Announce nothing while loading history (demo data, imports): it is not news."""
-    saved = (list(_subscribers), list(_in_transaction))
-    _subscribers.clear()
-    _in_transaction.clear()
+    saved = (list(_subscribers), list(_after_commit), list(_in_transaction))
+    for registry in (_subscribers, _after_commit, _in_transaction):
+        registry.clear()
     try:
         yield
     finally:
-        _subscribers[:], _in_transaction[:] = saved
+        _subscribers[:], _after_commit[:], _in_transaction[:] = saved
 
 
 def publish(change: TicketChange) -> None:
-    """Hand the change to in-transaction subscribers now, and to the others after commit."""
+    """In-transaction subscribers now; after commit, the cheap ones here and the rest in the worker."""
     for subscriber in list(_in_transaction):
         subscriber(change)
+    if _after_commit:
+        transaction.on_commit(lambda: _deliver(change, _after_commit))
     if _subscribers:
-        transaction.on_commit(lambda: _deliver(change))
+        transaction.on_commit(lambda: _enqueue(change))
 
 
-def _deliver(change: TicketChange) -> None:
-    for subscriber in list(_subscribers):
+def _enqueue(change: TicketChange) -> None:
+    from helpline.tickets.tasks import deliver_ticket_change
+
+    try:
+        deliver_ticket_change.enqueue(as_payload(change))
+    except Exception:
+        # The change itself is committed; periodic jobs (SLA scan, re-indexing) catch up.
+        logger.exception("could not queue the delivery of %s", change)
+
+
+def as_payload(change: TicketChange) -> dict:
+    return {
+        "kind": change.kind,
+        "ticket_id": change.ticket_id,
+        "actor_id": change.actor_id,
+        "fields": list(change.fields),
+        "message_id": change.message_id,
+        "extra": change.extra,
+    }
+
+
+def from_payload(payload: dict) -> TicketChange:
+    return TicketChange(
+        payload["kind"],
+        payload["ticket_id"],
+        payload.get("actor_id"),
+        tuple(payload.get("fields") or ()),
+        payload.get("message_id"),
+        payload.get("extra") or {},
+    )
+
+
+def deliver_to_subscribers(change: TicketChange) -> None:
+    """What the worker runs for each change."""
+    _deliver(change, _subscribers)
+
+
+def _deliver(change: TicketChange, subscribers: list[Subscriber]) -> None:
+    for subscriber in list(subscribers):
         try:
             subscriber(change)
         except Exception:
