@@ -25,6 +25,7 @@ its own database, helpline_bench_search, dropped and re-created on each run.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -36,11 +37,29 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# bench/ holds scripts named like standard modules (email.py): keep it off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from _common import log, machine, pg_url, recreate_database  # noqa: E402
+
+def _load_common():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_common", ROOT / "bench" / "_common.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_common"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_common = _load_common()
+log, machine, pg_url, recreate_database = (
+    _common.log,
+    _common.machine,
+    _common.pg_url,
+    _common.recreate_database,
+)
 
 PG_DB = "helpline_bench_search"
 WORD_RE = r"[A-Za-zА-Яа-яЁё]{3,}"
@@ -87,13 +106,15 @@ class Vocabulary:
             }
             self.words[language] += sorted(tail)
         # Zipf-like: earlier (fixture) words much more often than the long tail.
-        self.weights = {
-            lang: [1 / (1 + i) ** 0.8 for i in range(len(words))]
+        self.cumulative = {
+            lang: list(itertools.accumulate(1 / (1 + i) ** 0.8 for i in range(len(words))))
             for lang, words in self.words.items()
         }
 
     def text(self, language: str, count: int) -> str:
-        words = self.rng.choices(self.words[language], self.weights[language], k=count)
+        words = self.rng.choices(
+            self.words[language], cum_weights=self.cumulative[language], k=count
+        )
         return " ".join(words)
 
 

@@ -152,4 +152,21 @@ ROWS = [
         lambda w, p: {"body_md": "**bold**"},
     ),
     Row("GET", "/kb/stale", staff_only(200), lambda w: "/kb/stale"),
+    Row(
+        "POST",
+        "/kb/articles/{article_id}/review",
+        staff_only(200),
+        lambda w: f"/kb/articles/{_id('matrix-draft')}/review",
+        lambda w, p: {"reviewer_ids": [w.p.l2_agent.pk]},
+        given=_articles,
+    ),
+    Row(
+        "POST",
+        "/kb/articles/{article_id}/attachments",
+        staff_only(201),
+        lambda w: f"/kb/articles/{_id('matrix-public')}/attachments",
+        lambda w, p: {"file": ("diagram.png", b"\x89PNG matrix")},
+        multipart=True,
+        given=_articles,
+    ),
 ]

@@ -133,3 +133,61 @@ def test_link_article_to_solved_ticket_is_idempotent(personas):
     services.link_ticket(personas.l1_agent, article, ticket.pk)
 
     assert list(article.ticket_links.values_list("ticket_id", flat=True)) == [ticket.pk]
+
+
+def test_review_settings_over_the_api(client, personas):
+    from tests.factories import auth, token_for
+
+    article = _article(personas.l1_agent)
+    headers = auth(token_for(personas.l1_agent))
+
+    ok = client.post(
+        f"/api/v1/kb/articles/{article.pk}/review",
+        {
+            "reviewer_ids": [personas.l2_agent.pk],
+            "owner_id": personas.l1_agent.pk,
+            "review_due_at": "2030-01-01T00:00:00Z",
+        },
+        content_type="application/json",
+        **headers,
+    )
+    refused = client.post(
+        f"/api/v1/kb/articles/{article.pk}/review",
+        {"reviewer_ids": [personas.requester.pk]},
+        content_type="application/json",
+        **headers,
+    )
+
+    assert ok.status_code == 200
+    assert list(article.reviewers.all()) == [personas.l2_agent]
+    assert refused.status_code == 422
+    assert list(article.reviewers.all()) == [personas.l2_agent]
+
+
+def test_image_upload_is_served_only_to_readers_of_the_article(client, personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import auth, token_for
+
+    article = services.create_article(
+        personas.l1_agent,
+        services.ArticleData(title="Runbook", body_md="x", audience="internal", slug="rb"),
+        status="published",
+    )
+    upload = client.post(
+        f"/api/v1/kb/articles/{article.pk}/attachments",
+        {"file": SimpleUploadedFile("screen.png", b"\x89PNG data", "image/png")},
+        **auth(token_for(personas.l1_agent)),
+    )
+    url = upload.json()["url"]
+
+    anonymous = client.get(url)
+    client.force_login(personas.l2_agent)
+    agent = client.get(url)
+
+    assert upload.status_code == 201
+    assert upload.json()["markdown"] == f"![screen.png]({url})"
+    assert anonymous.status_code == 404
+    assert agent.status_code == 200
+    assert agent["Content-Type"] == "image/png"
+    assert b"".join(agent.streaming_content) == b"\x89PNG data"

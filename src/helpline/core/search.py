@@ -30,7 +30,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
@@ -314,7 +314,7 @@ class QueryTerm:
     term: str
     weight: float
     source: str  # the query word it came from
-    variants: set[str] = field(default_factory=set)
+    df: int = 0
 
 
 def _norm_fields(doc: Document) -> dict[str, list[str]]:
@@ -482,7 +482,7 @@ def _fuzzy_candidates(kinds: Sequence[str], term: str) -> list[tuple[str, int]]:
         return list(cursor.fetchall())
 
 
-def _best_fuzzy(kinds: Sequence[str], term: str) -> str | None:
+def _best_fuzzy(kinds: Sequence[str], term: str) -> tuple[str, int] | None:
     limit = allowed_typos(term)
     if not limit:
         return None
@@ -494,7 +494,7 @@ def _best_fuzzy(kinds: Sequence[str], term: str) -> str | None:
         key = (distance, -df, candidate)
         if best is None or key < best:
             best = key
-    return best[2] if best else None
+    return (best[2], -best[1]) if best else None
 
 
 def parse_query(query: str, kinds: Sequence[str]) -> list[QueryTerm]:
@@ -505,22 +505,22 @@ def parse_query(query: str, kinds: Sequence[str]) -> list[QueryTerm]:
     known = _known_terms(kinds, list(direct.values()) + [a for v in alt.values() for a in v])
     result: dict[str, QueryTerm] = {}
 
-    def add(term: str, weight: float, source: str) -> None:
+    def add(term: str, weight: float, source: str, df: int = 0) -> None:
         if term not in result or result[term].weight < weight:
-            result[term] = QueryTerm(term, weight, source)
+            result[term] = QueryTerm(term, weight, source, df)
 
     for word in raw:
         term = direct[word]
         if term in known:
-            add(term, 1.0, word)
+            add(term, 1.0, word, known[term])
             continue
         repaired = [a for a in alt[word] if a in known]
         if repaired:
-            add(repaired[0], 0.9, word)
+            add(repaired[0], 0.9, word, known[repaired[0]])
             continue
         fuzzy = _best_fuzzy(kinds, term)
         if fuzzy:
-            add(fuzzy, 0.7, word)
+            add(fuzzy[0], 0.7, word, fuzzy[1])
         else:
             add(term, 1.0, word)  # unknown everywhere: keeps the query honest
     return list(result.values())
@@ -614,7 +614,7 @@ def search(
     if not terms:
         return []
     stats = SearchStats.objects.filter(kind=kind).first() or SearchStats(kind=kind)
-    df = _known_terms([kind], [t.term for t in terms])
+    df = {t.term: t.df for t in terms}
     retrieval, require_all = _retrieval_terms(terms, df, stats.docs)
     ids = _candidate_ids(retrieval, scope, require_all=require_all)
     if not ids:

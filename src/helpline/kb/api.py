@@ -7,11 +7,13 @@ token or session still unlocks internal articles for agents.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 
 from helpline.accounts.services import authenticate_token
 from helpline.api.auth import require_scope
@@ -164,6 +166,21 @@ class KbTicketLinkIn(Schema):
 class KbFromTicketIn(Schema):
     ticket_id: int
     language: str = ""
+
+
+class KbReviewIn(Schema):
+    reviewer_ids: list[int] = []
+    owner_id: int | None = None
+    review_due_at: dt.datetime | None = None
+
+
+class KbAttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    url: str
+    markdown: str
 
 
 class KbPreviewIn(Schema):
@@ -395,6 +412,48 @@ def export_article(request: HttpRequest, article_id: int, format: str = "html"):
     if format not in ("html", "pdf"):
         raise ServiceError("format must be html or pdf.", code="validation-error", status=422)
     return export.export_response(user, [article], format)
+
+
+@router.post("/articles/{article_id}/review", response=KbArticleOut)
+def set_review(request: HttpRequest, article_id: int, payload: KbReviewIn):
+    """Name the reviewers (agents), the owner and the next review date."""
+    from helpline.accounts.choices import STAFF_ROLES
+    from helpline.accounts.models import User
+
+    user = _agent(request)
+    article = selectors.get_article(user, article_id)
+    staff = User.objects.filter(is_active=True, role__in=STAFF_ROLES)
+    reviewers = list(staff.filter(pk__in=payload.reviewer_ids))
+    owner = staff.filter(pk=payload.owner_id).first() if payload.owner_id else None
+    if len(reviewers) != len(set(payload.reviewer_ids)) or (payload.owner_id and not owner):
+        raise ServiceError(
+            "Reviewers and owners must be agents.", code="validation-error", status=422
+        )
+    services.set_review(
+        user, article, reviewers=reviewers, owner=owner, due_at=payload.review_due_at
+    )
+    return article_out(user, article)
+
+
+@router.post("/articles/{article_id}/attachments", response={201: KbAttachmentOut})
+def upload_attachment(request: HttpRequest, article_id: int, file: UploadedFile = File(...)):  # noqa: B008
+    """An image or file for the article; embed it with the returned Markdown."""
+    user = _agent(request)
+    article = selectors.get_article(user, article_id)
+    attachment = services.add_attachment(
+        user, article, file.name or "file", file.read(), file.content_type or ""
+    )
+    url = f"/kb/files/{attachment.pk}/{attachment.filename}"
+    image = attachment.content_type.startswith("image/")
+    markdown = f"![{attachment.filename}]({url})" if image else f"[{attachment.filename}]({url})"
+    return 201, {
+        "id": attachment.pk,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "url": url,
+        "markdown": markdown,
+    }
 
 
 @router.post("/preview", response=KbPreviewOut)

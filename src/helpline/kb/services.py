@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -301,6 +302,30 @@ def set_review(actor, article: Article, *, reviewers: Iterable, owner=None, due_
     article.review_due_at = due_at
     article.save(update_fields=["owner", "review_due_at"])
     return article
+
+
+def add_attachment(actor, article: Article, filename: str, content: bytes, content_type: str = ""):
+    """Store an image or file for an article; Markdown links to the returned URL."""
+    import mimetypes
+
+    from django.core.files.base import ContentFile
+
+    from helpline.kb.models import KbAttachment
+    from helpline.tickets.attachments import check_size, sanitize_filename
+
+    _require_agent(actor)
+    check_size(filename, len(content))
+    name = sanitize_filename(filename)
+    guessed = mimetypes.guess_type(name)[0]
+    attachment = KbAttachment(
+        article=article,
+        filename=name,
+        content_type=guessed or content_type or "application/octet-stream",
+        size=len(content),
+    )
+    attachment.file.save(uuid.uuid4().hex, ContentFile(content), save=False)
+    attachment.save()
+    return attachment
 
 
 def record_view(article: Article) -> None:

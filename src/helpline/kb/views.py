@@ -89,6 +89,27 @@ def feedback(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     return redirect(item.get_absolute_url() + "?feedback=thanks")
 
 
+def attachment(request: HttpRequest, attachment_id: int, filename: str) -> HttpResponse:
+    """A file of an article, for whoever may read the article (else 404)."""
+    from django.http import FileResponse
+
+    from helpline.kb.models import KbAttachment
+
+    item = KbAttachment.objects.select_related("article").filter(pk=attachment_id).first()
+    visible = item and selectors.articles_for(request.user).filter(pk=item.article_id).exists()
+    if not visible:
+        raise Http404(_("No such file."))
+    inline = item.content_type.startswith("image/") and item.content_type != "image/svg+xml"
+    response = FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=not inline,
+        filename=item.filename,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def export_article(request: HttpRequest, lang: str, slug: str, fmt: str) -> HttpResponse:
     if fmt not in ("html", "pdf"):
         raise Http404(_("No such export format."))
