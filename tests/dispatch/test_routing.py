@@ -202,3 +202,29 @@ def test_presence_endpoint(client, personas):
 
     assert response.status_code == 200 and response.json()["status"] == "online"
     assert refused.status_code == 403
+
+
+def test_follow_the_sun_hands_tickets_to_the_team_on_shift(personas, desk):
+    team, agents = desk
+    night = timezone.now().replace(hour=2, minute=0, second=0, microsecond=0)
+    for agent in agents:
+        Shift.objects.create(
+            team=team, agent=agent, weekday=night.weekday(), starts=dt.time(9), ends=dt.time(18)
+        )
+    overseas = personas.l3_team
+    overseas.routing_strategy = "least_loaded"
+    overseas.save()
+    routing.set_presence(personas.agent_other_team, "online")
+    team.handoff_team = overseas
+    team.save()
+    ticket = new_ticket(personas, 4)
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=None)
+
+    chosen = routing.route_ticket(ticket.pk, now=night)
+
+    ticket.refresh_from_db()
+    assert chosen == personas.agent_other_team
+    assert ticket.team == overseas
+    assert TicketEvent.objects.filter(
+        ticket=ticket, field="team", source="routing"
+    ).get().reason == ("follow the sun: nobody on shift in L1 Service Desk")

@@ -133,6 +133,17 @@ class Team(models.Model):
     last_assigned = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    handoff_team = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("follow the sun: hand off to"),
+        help_text=_(
+            "When nobody here is on shift, new tickets go to this team (e.g. the next time zone)"
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

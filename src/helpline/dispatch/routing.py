@@ -179,10 +179,21 @@ def route_ticket(ticket_id: int, now: dt.datetime | None = None) -> User | None:
             return None
         team = Team.objects.select_for_update().get(pk=ticket.team_id)
         agent = choose(team, candidates(team, ticket, now))
+        system = get_system_user()
+        if agent is None and not on_shift(team, now):
+            team, agent = _follow_the_sun(team, ticket, now)
+            if agent is not None:
+                services.update_ticket(
+                    system,
+                    ticket,
+                    {"team": team},
+                    source="routing",
+                    reason=f"follow the sun: nobody on shift in {ticket.team.name}",
+                )
         if agent is None:
             return None
         services.assign_ticket(
-            get_system_user(),
+            system,
             ticket,
             assignee=agent,
             reason=f"{team.get_routing_strategy_display()} routing",
@@ -190,6 +201,21 @@ def route_ticket(ticket_id: int, now: dt.datetime | None = None) -> User | None:
         )
         Team.objects.filter(pk=team.pk).update(last_assigned=agent)
     return agent
+
+
+def _follow_the_sun(
+    team: Team, ticket: Ticket, now: dt.datetime | None
+) -> tuple[Team, User | None]:
+    """The first team down the hand-off chain with someone to take the ticket."""
+    seen = {team.pk}
+    current = team
+    while current.handoff_team_id and current.handoff_team_id not in seen:
+        current = Team.objects.get(pk=current.handoff_team_id)
+        seen.add(current.pk)
+        agent = choose(current, candidates(current, ticket, now))
+        if agent is not None:
+            return current, agent
+    return team, None
 
 
 # --- supervisor view ---------------------------------------------------------------
