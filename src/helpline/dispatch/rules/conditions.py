@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,7 @@ def validate_condition(condition: Any) -> dict:
     return {"field": field, "op": op, "value": value}
 
 
+@functools.lru_cache(maxsize=2048)
 def _compile(pattern: str):
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise RuleError(f"The regular expression is longer than {MAX_PATTERN_LENGTH} characters.")
@@ -116,11 +118,35 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+LOWER_KEY = "__lowercase__"  # per-ticket cache of lowercased texts, kept in the facts dict
+
+
+def _lowered(facts: dict[str, Any], field: str, value: Any) -> str:
+    cache = facts.setdefault(LOWER_KEY, {})
+    if field not in cache:
+        cache[field] = _text(value).lower()
+    return cache[field]
+
+
 def check(condition: dict, facts: dict[str, Any]) -> ConditionResult:
     field, op, expected = condition["field"], condition["op"], condition.get("value")
     actual = facts.get(field)
-    matched = _matches(field_kind(field) or "text", op, expected, actual)
+    kind = field_kind(field) or "text"
+    if kind == "text" and op in ("eq", "ne", "in", "not_in", "contains", "not_contains"):
+        matched = _text_matches(op, expected, _lowered(facts, field, actual))
+    else:
+        matched = _matches(kind, op, expected, actual)
     return ConditionResult(field, op, expected, actual, matched)
+
+
+def _text_matches(op: str, expected: Any, text: str) -> bool:
+    if op == "eq":
+        return text == _text(expected).lower()
+    if op == "ne":
+        return text != _text(expected).lower()
+    if op in ("in", "not_in"):
+        return (text in {v.lower() for v in expected}) == (op == "in")
+    return (_text(expected).lower() in text) == (op == "contains")
 
 
 def _matches(kind: str, op: str, expected: Any, actual: Any) -> bool:
