@@ -14,9 +14,9 @@ the machine used meanwhile (noise), peak RSS per worker (VmHWM), and transaction
 inserted rows per ticket (pg_stat_database). SQL statements per ticket are counted
 in-process on the same database with Django's query log, as the test suite does.
 
-Environment knobs: BENCH_PG_URL, BENCH_DB, BENCH_SECONDS (10), BENCH_WARMUP (3),
+Environment knobs: BENCH_PG_URL, BENCH_DB, BENCH_SECONDS (8), BENCH_WARMUP (2),
 BENCH_CONCURRENCY (1,8,32), BENCH_SERVERS (granian,uvicorn), BENCH_WORKERS (nproc),
-BENCH_SRC (the source tree to serve; default src/ of this work tree).
+BENCH_ENDPOINTS (tickets,bare_insert), BENCH_BACKPRESSURE (granian; unset), BENCH_SRC (the source tree to serve; default src/ of this work tree).
 Run: `make bench`, or `.venv/bin/python bench/intake.py`.
 """
 
@@ -52,10 +52,13 @@ from _common import (  # noqa: E402
 
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "helpline_bench")
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-WARMUP = float(os.environ.get("BENCH_WARMUP", "3"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,8,32").split(",")]
 SERVERS = os.environ.get("BENCH_SERVERS", "granian,uvicorn").split(",")
+ONLY = os.environ.get("BENCH_ENDPOINTS", "tickets,bare_insert").split(",")
+# granian only: at most this many requests in progress per worker (the rest wait).
+BACKPRESSURE = os.environ.get("BENCH_BACKPRESSURE", "")
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
 # The source tree the servers run; BENCH_SRC may point at a clean export of a commit.
 SRC = Path(os.environ.get("BENCH_SRC", str(ROOT / "src"))).resolve()
@@ -201,6 +204,7 @@ def make_server(name: str, secret_key: str) -> Server:
             "--workers",
             str(WORKERS),
             "--no-access-log",
+            *(["--backpressure", BACKPRESSURE] if BACKPRESSURE else []),
             "helpline.config.asgi:application",
         ]
     else:
@@ -313,6 +317,8 @@ def bench_server(name: str, secret_key: str, prepared: dict, pg: psycopg.Connect
     env = {"BENCH_TOKEN": prepared["token"], "BENCH_REQUESTER_ID": str(prepared["requester_id"])}
     report: dict = {"server": name, "workers": WORKERS, "runs": []}
     for endpoint, spec in ENDPOINTS.items():
+        if endpoint not in ONLY:
+            continue
         wait_for_backends_to_leave(pg)
         before = pg_stats(pg, DB_NAME)
         rows_before = count_rows(pg, spec["table"])
@@ -395,6 +401,18 @@ def main() -> None:
             },
             "load_client": "wrk (bench/wrk/post_json.lua), 1 thread below c=8, else 2",
             "payload": "agent token; subject, body, impact, urgency, requester_id",
+        },
+        method={
+            "per_s": "successful responses per second, from wrk; rows_written is count(*)",
+            "latency_ms": "wrk's percentiles (closed loop: each connection waits for its answer)",
+            "server_cpu": "utime+stime of the server's process tree (/proc/PID/stat) per row",
+            "postgres_backend_cpu": "the same for the backends connected to the bench database",
+            "cpu_share_of_machine": "CPU seconds / (wall seconds x nproc)",
+            "other_processes": "machine busy time (/proc/stat) minus server, backends and wrk",
+            "peak_rss": "VmHWM of each worker process after all runs of the tickets endpoint",
+            "sql_per_ticket": "Django's query log for one API call, in-process, same database,"
+            " after-commit work included (BEGIN/COMMIT are logged by Django and counted)",
+            "pg_counters_per_row": "pg_stat_database deltas over a server's whole life / rows",
         },
         sql_per_ticket=prepared["sql"],
         servers=servers,
