@@ -5,10 +5,12 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import zoneinfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import transaction
+from django.utils import timezone
 
 from helpline.notifications.models import NotificationIntent, OutboundEmail
 from helpline.notifications.services import deliver_due, expand_intents, process_outbox
@@ -213,3 +215,30 @@ def test_agent_replies_reach_cc_followers_and_skip_bounced_addresses(smtp, perso
         OutboundEmail.objects.get(to="gone@acme.example").last_error
         == "address bounced earlier; not sent"
     )
+
+
+def test_acknowledgement_links_to_the_portal_page_and_shows_local_time(smtp, personas, settings):
+    from django.test import Client
+
+    settings.HELPLINE_SITE_URL = "https://desk.example.com"
+    personas.requester.time_zone = "Asia/Vladivostok"  # UTC+10
+    personas.requester.save()
+    ticket = make_ticket(personas.requester)
+    nameless = make_ticket(
+        personas.other_requester.__class__.objects.create_user(email="anon@corp.example")
+    )
+
+    process_outbox()
+
+    texts = {m["To"]: text_of(m) for m in smtp.messages}
+    mine = texts[personas.requester.email]
+    assert f"https://desk.example.com/portal/t/{ticket.number}/" in mine
+    from django.utils.formats import date_format
+
+    local = timezone.localtime(ticket.first_response_due_at, zoneinfo.ZoneInfo("Asia/Vladivostok"))
+    assert f"First reply expected by: {date_format(local, 'DATETIME_FORMAT')}" in mine
+    assert texts["anon@corp.example"].startswith("Hello,\r\n")
+    client = Client()
+    client.force_login(personas.requester)
+    assert client.get(f"/portal/t/{ticket.number}/").status_code == 200
+    assert nameless.number != ticket.number

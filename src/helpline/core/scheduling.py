@@ -53,7 +53,7 @@ def run_job(name: str) -> Any:
     return result
 
 
-def run_forever(poll_seconds: float = 5.0, stop=None) -> None:
+def run_forever(poll_seconds: float = 5.0, stop=None, sleep=time.sleep) -> None:
     who = f"{socket.gethostname()}:{id(object())}"
     logger.info("scheduler started with %d jobs", len(SCHEDULE))
     while stop is None or not stop():
@@ -63,7 +63,7 @@ def run_forever(poll_seconds: float = 5.0, stop=None) -> None:
                 logger.info("enqueued %s", ", ".join(names))
         except Exception:
             logger.exception("scheduler tick failed; trying again")
-        time.sleep(poll_seconds)
+        sleep(poll_seconds)
 
 
 def prune_ledger() -> int:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from helpline.accounts.models import User
@@ -87,6 +89,23 @@ def followers_of(ticket: Ticket) -> list:
     return people
 
 
+def links(ticket: Ticket) -> dict[str, str]:
+    """Absolute links for e-mail: the requester's portal page and the agent's ticket page."""
+    base = settings.HELPLINE_SITE_URL
+    return {
+        "site_url": base,
+        "portal_url": base + reverse("portal:ticket", args=[ticket.number]),
+        "agent_url": base + reverse("tickets:detail", args=[ticket.number]),
+    }
+
+
+def _zone(recipient) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(getattr(recipient, "time_zone", "") or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def subject_for(ticket: Ticket, text: str) -> str:
     return f"[#{ticket.number}] {text}"
 
@@ -111,12 +130,14 @@ def _draft(
     ticket = intent.ticket
     in_reply_to, references = thread_headers(ticket)
     context = {
+        **links(ticket),
         "ticket": ticket,
         "recipient": recipient,
-        "site_url": settings.HELPLINE_SITE_URL,
+        "for_agent": getattr(recipient, "is_agent", False),
         **context,
     }
-    text, html = _render(template, context)
+    with timezone.override(_zone(recipient)):
+        text, html = _render(template, context)
     return Draft(
         dedupe_key=f"{intent.kind}:{intent.pk}:{recipient.pk}",
         recipient=recipient,

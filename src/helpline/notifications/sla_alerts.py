@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from helpline.accounts.models import User
 from helpline.notifications.models import OutboundEmail
-from helpline.notifications.rendering import _render, subject_for, thread_headers, ticket_message_id
+from helpline.notifications.rendering import (
+    _render,
+    _zone,
+    links,
+    subject_for,
+    thread_headers,
+    ticket_message_id,
+)
 from helpline.tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
@@ -45,13 +51,15 @@ def on_sla_alert(alert) -> int:
                     "subject": ticket.subject,
                 }
             context = {
+                **links(ticket),
                 "ticket": ticket,
                 "alert": alert,
                 "recipient": user,
-                "site_url": settings.HELPLINE_SITE_URL,
+                "for_agent": True,
                 "metric_label": METRIC_LABELS.get(alert.metric, alert.metric),
             }
-            text, html = _render("sla", context)
+            with timezone.override(_zone(user)):
+                text, html = _render("sla", context)
         try:
             with transaction.atomic():
                 OutboundEmail.objects.create(

@@ -31,6 +31,8 @@ class Command(BaseCommand):
         if not no_demo:
             call_command("demo")
         base = [sys.executable, "-m", "helpline.cli"]
+        # Links in e-mails should point at this server unless a public URL is configured.
+        os.environ.setdefault("HELPLINE_SITE_URL", f"http://{host}:{port}")
         processes = [
             subprocess.Popen([*base, "serve", "--host", host, "--port", str(port)]),  # noqa: S603
             subprocess.Popen([*base, "worker"]),  # noqa: S603

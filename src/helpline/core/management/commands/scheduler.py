@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+
 from django.core.management.base import BaseCommand
 
 from helpline.core.scheduling import run_forever, tick
@@ -18,4 +21,7 @@ class Command(BaseCommand):
         if once:
             self.stdout.write(", ".join(tick()) or "nothing due")
             return
-        run_forever(poll)
+        stopping = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stopping.set())
+        run_forever(poll, stop=stopping.is_set, sleep=stopping.wait)
