@@ -343,3 +343,16 @@ def test_ticket_page_in_russian(personas):
     assert "Публичный ответ" in page
     assert "Внутренняя заметка" in page
     assert "Принтеры" in page
+
+
+def test_escalation_from_the_ticket_page_keeps_the_handoff_note(personas):
+    ticket = make_ticket(personas.requester, category=personas.category)
+
+    _client(personas.l1_agent).post(
+        f"/tickets/{ticket.number}/act/escalate/",
+        {"tier": "L3", "reason": "Server side", "note": "Event log shows disk errors on FS02"},
+    )
+
+    ticket.refresh_from_db()
+    assert (ticket.team_id, ticket.tier) == (personas.l3_team.pk, "L3")
+    assert ticket.messages.get(kind="note").body_text == "Event log shows disk errors on FS02"

@@ -117,10 +117,12 @@ class AssignForm(forms.Form):
 
 class EscalateForm(forms.Form):
     tier = forms.ChoiceField(
-        label=_("Escalate to"), choices=[(Tier.L2, Tier.L2.label), (Tier.L3, Tier.L3.label)]
+        label=_("Escalate to"),
+        choices=[(Tier.L2, Tier.L2.label), (Tier.L3, Tier.L3.label), (Tier.L1, Tier.L1.label)],
     )
     team = forms.IntegerField(label=_("Team"), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=500)
+    note = forms.CharField(label=_("Handoff note"), required=False, max_length=20_000)
 
 
 class MergeForm(forms.Form):

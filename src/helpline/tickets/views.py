@@ -458,20 +458,18 @@ def _escalate(request: HttpRequest, ticket: Ticket) -> str:
     form = EscalateForm(request.POST)
     if not form.is_valid():
         raise ServiceError("A reason is required.", code="reason-required")
-    tier = form.cleaned_data["tier"]
-    teams = Team.objects.filter(tier=tier)
-    team = teams.filter(pk=form.cleaned_data["team"]).first() if form.cleaned_data["team"] else None
-    team = team or teams.first()
-    if team is None:
-        raise ServiceError("No team for this tier.", code="no-team")
-    services.update_ticket(
+    chosen = form.cleaned_data["team"]
+    team = Team.objects.filter(pk=chosen).first() if chosen else None
+    updated = services.escalate_ticket(
         request.user,
         ticket,
-        {"team": team, "tier": tier, "assignee": None},
+        tier=form.cleaned_data["tier"],
         reason=form.cleaned_data["reason"],
+        team=team,
+        note=form.cleaned_data["note"],
         source="web",
     )
-    return _("Escalated to %(team)s.") % {"team": team.name}
+    return _("Escalated to %(team)s.") % {"team": updated.team.name}
 
 
 def _priority(request: HttpRequest, ticket: Ticket) -> str:
