@@ -153,6 +153,13 @@ ROWS = [
     ),
     Row("GET", "/kb/stale", staff_only(200), lambda w: "/kb/stale"),
     Row(
+        "GET",
+        "/kb/export",
+        OPEN,
+        lambda w: f"/kb/export?ids={_id('matrix-public')},{_id('matrix-internal')}",
+        given=_articles,
+    ),
+    Row(
         "POST",
         "/kb/articles/{article_id}/review",
         staff_only(200),

@@ -77,3 +77,15 @@ def test_pdf_export_uses_chromium_when_installed(client, corpus):
 
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+
+
+def test_article_set_export_keeps_internal_articles_from_anonymous(client, corpus):
+    ids = [
+        Article.objects.get(language="en", slug=slug).pk
+        for slug in ("vpn-connect", "runbook-ad-unlock", "mfa-setup")
+    ]
+
+    page = client.get("/api/v1/kb/export", {"ids": ",".join(map(str, ids))}).content.decode()
+
+    assert page.index("Connecting to the VPN") < page.index("Setting up multi-factor")
+    assert "Runbook" not in page

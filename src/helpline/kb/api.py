@@ -456,6 +456,25 @@ def upload_attachment(request: HttpRequest, article_id: int, file: UploadedFile 
     }
 
 
+@router.get("/export", auth=None)
+def export_articles(request: HttpRequest, ids: str, format: str = "html"):
+    """Several articles (e.g. ids=3,5,8) as one HTML page or PDF with a table of contents."""
+    user = caller(request)
+    try:
+        wanted = [int(part) for part in ids.split(",") if part.strip()][:200]
+    except ValueError:
+        raise ServiceError(
+            "ids must be numbers separated by commas.", code="validation-error", status=422
+        ) from None
+    if not wanted or format not in ("html", "pdf"):
+        raise ServiceError("Give ids, and format html or pdf.", code="validation-error", status=422)
+    found = selectors.articles_for(user).in_bulk(wanted)
+    articles = [found[i] for i in wanted if i in found]
+    if not articles:
+        raise ServiceError("No such articles.", code="not-found", status=404)
+    return export.export_response(user, articles, format)
+
+
 @router.post("/preview", response=KbPreviewOut)
 def preview(request: HttpRequest, payload: KbPreviewIn):
     """Live preview while writing: Markdown rendered and sanitised exactly as on save."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from helpline.core.problems import ServiceError
 from helpline.kb import selectors
@@ -36,7 +37,7 @@ def collect(user, articles: list[Article]) -> list[Article]:
 def render_html(user, articles: list[Article]) -> str:
     """One standalone page: inline CSS, a table of contents, every article's sanitised HTML."""
     items = collect(user, articles)
-    title = articles[0].title if len(articles) == 1 else "Knowledge base"
+    title = articles[0].title if len(articles) == 1 else gettext("Knowledge base")
     language = articles[0].language if articles else "en"
     return render_to_string(
         "kb/export.html", {"title": title, "articles": items, "language": language}

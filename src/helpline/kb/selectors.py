@@ -84,7 +84,7 @@ def search_articles(
 
 def _items(hits: list[search.Hit]) -> list[dict]:
     """Search hits shaped for the API: the article's id, slug and type alongside."""
-    articles = Article.objects.in_bulk([h.object_id for h in hits])
+    articles = Article.objects.only("id", "slug", "type").in_bulk([h.object_id for h in hits])
     items = []
     for hit in hits:
         article = articles.get(hit.object_id)
