@@ -73,6 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Optional second factor (RFC 6238 TOTP). The secret is set when enrolment starts and
+    # only used once the user confirmed a code from their authenticator app.
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_enabled_at = models.DateTimeField(null=True, blank=True)
     max_open_tickets = models.PositiveIntegerField(
         _("capacity"),
         default=0,
@@ -102,6 +106,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_staff(self) -> bool:  # Django admin entry
         return self.role == Role.ADMIN
+
+    @property
+    def has_second_factor(self) -> bool:
+        return bool(self.totp_enabled_at and self.totp_secret)
 
     @property
     def is_agent(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,9 +19,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from helpline.accounts import services
-from helpline.accounts.forms import MagicLinkForm, ProfileForm, SignInForm
+from helpline.accounts import services, totp
+from helpline.accounts.forms import MagicLinkForm, OneTimeCodeForm, ProfileForm, SignInForm
 from helpline.accounts.models import User
+from helpline.core.problems import ServiceError
 
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 15 * 60
@@ -64,11 +66,90 @@ def home_url(user: User) -> str:
     return reverse("tickets:workspace") if user.is_agent else reverse("portal:home")
 
 
+PENDING_KEY = "helpline-2fa-pending"
+PENDING_SECONDS = 5 * 60
+
+
 def _sign_in(request: HttpRequest, user: User) -> HttpResponse:
+    """Sign the user in, or first ask for their one-time code if they turned it on."""
+    if user.has_second_factor:
+        request.session[PENDING_KEY] = {
+            "user_id": user.pk,
+            "next": _safe_next(request, ""),
+            "expires": time.time() + PENDING_SECONDS,
+        }
+        return redirect("login-verify")
+    return _complete_sign_in(request, user)
+
+
+def _complete_sign_in(request: HttpRequest, user: User) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     response = HttpResponseRedirect(_safe_next(request, home_url(user)))
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
     return response
+
+
+def _pending_user(request: HttpRequest) -> tuple[User | None, str]:
+    pending = request.session.get(PENDING_KEY) or {}
+    if not pending or pending.get("expires", 0) < time.time():
+        return None, ""
+    user = User.objects.filter(pk=pending.get("user_id"), is_active=True).first()
+    return user, pending.get("next", "")
+
+
+def sign_in_verify(request: HttpRequest) -> HttpResponse:
+    """The second step: a code from the authenticator app, under the same lockout as passwords."""
+    user, next_url = _pending_user(request)
+    if user is None:
+        return redirect("login")
+    form = OneTimeCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        ip = _client_ip(request)
+        if is_locked_out(user.email, ip):
+            form.add_error(None, _("Too many failed attempts. Try again in 15 minutes."))
+            status = 429
+        elif totp.verify(user, form.cleaned_data["code"]):
+            del request.session[PENDING_KEY]
+            cache.delete(_failure_key(user.email, ip))
+            response = _complete_sign_in(request, user)
+            if next_url:
+                response["Location"] = next_url
+            return response
+        else:
+            record_failure(user.email, ip)
+            form.add_error("code", _("That code is not right."))
+            status = 400
+    return render(request, "accounts/sign_in_verify.html", {"form": form}, status=status)
+
+
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Turn the authenticator-app second factor on (scan, then confirm a code) or off."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    user = request.user
+    form = OneTimeCodeForm(request.POST or None)
+    action = request.POST.get("action", "")
+    try:
+        if request.method == "POST" and action == "start":
+            totp.start_enrolment(user)
+            form = OneTimeCodeForm()
+        elif request.method == "POST" and form.is_valid():
+            if action == "confirm":
+                totp.confirm_enrolment(user, form.cleaned_data["code"])
+                messages.success(request, _("Two-factor sign-in is on."))
+                return redirect("profile")
+            if action == "disable":
+                totp.disable(user, form.cleaned_data["code"])
+                messages.success(request, _("Two-factor sign-in is off."))
+                return redirect("profile")
+    except ServiceError as exc:
+        form.add_error("code", _("That code is not right.") if exc.code == "totp-invalid"
+                       else _("Two-factor sign-in is already on."))
+    context = {"form": form, "enrolling": bool(user.totp_secret) and not user.has_second_factor}
+    if context["enrolling"]:
+        context.update(secret=user.totp_secret, uri=totp.provisioning_uri(user))
+    return render(request, "accounts/two_factor.html", context)
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -5,15 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_team_last_assigned_team_routing_strategy_and_more'),
+        ("accounts", "0002_team_last_assigned_team_routing_strategy_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='team',
-            name='handoff_team',
-            field=models.ForeignKey(blank=True, help_text='When nobody here is on shift, new tickets go to this team (e.g. the next time zone)', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.team', verbose_name='follow the sun: hand off to'),
+            model_name="team",
+            name="handoff_team",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="When nobody here is on shift, new tickets go to this team (e.g. the next time zone)",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="accounts.team",
+                verbose_name="follow the sun: hand off to",
+            ),
         ),
     ]
