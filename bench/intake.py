@@ -246,6 +246,7 @@ def one_run(
         "requests": result["requests"],
         "rows_written": created,
         "errors": result["errors"],
+        "failed_requests": failed,
         "per_s": round((result["requests"] - failed) / seconds, 1),
         "latency_ms": {k: round(lat[k] / 1000, 1) for k in ("p50", "p90", "p95", "p99", "max")},
         "server_cpu_ms_per_request": round(1000 * server_cpu / max(created, 1), 2),
@@ -269,6 +270,10 @@ def wait_for_backends_to_leave(pg: psycopg.Connection) -> None:
 
 
 def _log_run(run: dict) -> None:
+    if run["failed_requests"] > 0.01 * max(run["requests"], 1):
+        log(
+            f"  WARNING: {run['failed_requests']} of {run['requests']} requests failed (server log)"
+        )
     log(
         f"  {run['endpoint']:11} c={run['concurrency']:<3} {run['per_s']:7.1f}/s  "
         f"p50 {run['latency_ms']['p50']:6.1f} ms  p99 {run['latency_ms']['p99']:6.1f} ms  "
