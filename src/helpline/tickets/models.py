@@ -345,3 +345,23 @@ class SatisfactionRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/5 on #{self.ticket_id}"
+
+
+class SavedFilter(models.Model):
+    """An agent's own named list view: a queue with filters and a sort, one click away."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(max_length=500, help_text="The list's query string")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="unique_saved_filter_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -216,6 +216,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "queue_rows": _queue_rows(request.user),
+            "saved_filters": list(request.user.saved_filters.all()),
+            "filter_keys": [k for k in FILTER_KEYS if k != "queue"],
             "teams": list(Team.objects.all()),
             "agents": list(_agents()),
             "bulk_actions": BulkActionForm.ACTIONS,
@@ -599,3 +601,35 @@ def _create_from_form(request: HttpRequest, data: dict) -> Ticket:
             source="web",
         ),
     )
+
+
+FILTER_KEYS = ("queue", "q", "status", "priority", "team", "sort")
+
+
+@agent_required
+@require_POST
+def save_filter(request: HttpRequest) -> HttpResponse:
+    """Keep the list's current queue, filters and sort under a name of the agent's choosing."""
+    from urllib.parse import urlencode
+
+    from helpline.tickets.models import SavedFilter
+
+    name = " ".join(request.POST.get("name", "").split())[:80]
+    query = urlencode([(k, request.POST[k]) for k in FILTER_KEYS if request.POST.get(k)])
+    if not name:
+        messages.error(request, _("Give the filter a name."))
+    else:
+        SavedFilter.objects.update_or_create(
+            owner=request.user, name=name, defaults={"query": query}
+        )
+        messages.success(request, _("Filter saved."))
+    return redirect(f"{reverse('tickets:workspace')}?{query}")
+
+
+@agent_required
+@require_POST
+def delete_filter(request: HttpRequest, filter_id: int) -> HttpResponse:
+    from helpline.tickets.models import SavedFilter
+
+    SavedFilter.objects.filter(owner=request.user, pk=filter_id).delete()
+    return redirect("tickets:workspace")

@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_team_last_assigned_team_routing_strategy_and_more'),
-        ('tickets', '0003_satisfaction_rating'),
+        ("accounts", "0002_team_last_assigned_team_routing_strategy_and_more"),
+        ("tickets", "0003_satisfaction_rating"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='category',
-            name='required_skills',
-            field=models.ManyToManyField(blank=True, related_name='+', to='accounts.skill'),
+            model_name="category",
+            name="required_skills",
+            field=models.ManyToManyField(blank=True, related_name="+", to="accounts.skill"),
         ),
     ]
