@@ -77,3 +77,15 @@ ROWS += [
         lambda w, p: {"text": "Printer 3 is flaky"},
     ),
 ]
+
+ROWS += [
+    Row(
+        "POST",
+        "/tickets/{ticket_id}/messages/{message_id}/split",
+        on_ticket(201, requester=403, colleague=403),
+        lambda w: (
+            f"/tickets/{w.ticket.pk}/messages/{w.ticket.messages.order_by('id').first().pk}/split"
+        ),
+        lambda w, p: {"subject": "Second problem"},
+    ),
+]

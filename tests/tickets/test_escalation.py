@@ -88,3 +88,40 @@ def test_requesters_cannot_escalate(client, personas):
 
     assert response.status_code == 403
     assert ticket.events.count() == 1
+
+
+def test_split_opens_a_child_ticket_from_one_message(client, personas):
+    ticket = make_ticket(personas.requester, category=personas.category)
+    second = services.add_message(personas.requester, ticket, body="Also, my monitor flickers.")
+
+    response = client.post(
+        f"/api/v1/tickets/{ticket.pk}/messages/{second.pk}/split",
+        data=json.dumps({"subject": "Monitor flickers"}),
+        content_type="application/json",
+        **auth(token_for(personas.l1_agent)),
+    )
+
+    assert response.status_code == 201
+    new = response.json()
+    assert (new["subject"], new["requester"]["id"]) == ("Monitor flickers", personas.requester.pk)
+    from helpline.tickets.models import Message, TicketLink
+
+    assert Message.objects.get(ticket_id=new["id"]).body_text == "Also, my monitor flickers."
+    assert TicketLink.objects.filter(source=ticket, target_id=new["id"], kind="parent").exists()
+    assert ticket.messages.filter(
+        kind="note", body_text__startswith=f"Split into #{new['number']}"
+    ).exists()
+
+
+def test_requesters_cannot_split(client, personas):
+    ticket = make_ticket(personas.requester)
+    message = ticket.messages.get()
+
+    response = client.post(
+        f"/api/v1/tickets/{ticket.pk}/messages/{message.pk}/split",
+        data="{}",
+        content_type="application/json",
+        **auth(token_for(personas.requester)),
+    )
+
+    assert response.status_code == 403

@@ -33,6 +33,7 @@ from helpline.tickets.schemas import (
     MergeIn,
     MessageIn,
     MessageOut,
+    SplitIn,
     TicketIn,
     TicketOut,
     TicketPage,
@@ -520,3 +521,18 @@ def escalate_ticket(request: HttpRequest, ticket_id: int, payload: EscalateIn):
         source="api",
     )
     return ticket_out(_reload(request.user, pk=ticket_id))
+
+
+@router.post(
+    "/tickets/{ticket_id}/messages/{message_id}/split",
+    response={201: TicketOut},
+    summary="Open a new ticket from one message of this ticket",
+)
+def split_message(request: HttpRequest, ticket_id: int, message_id: int, payload: SplitIn):
+    require_scope(request, "tickets:write")
+    ticket = selectors.get_ticket(request.user, ticket_id)
+    message = selectors.messages_for(request.user, ticket).filter(pk=message_id).first()
+    if message is None:
+        raise NotFound("No such message on this ticket.")
+    new = services.split_message(request.user, ticket, message, subject=payload.subject)
+    return 201, ticket_out(Ticket.objects.for_list().get(pk=new.pk))

@@ -232,3 +232,7 @@ class EscalateIn(StrictIn):
     reason: str = Field(min_length=1, max_length=500)
     team_id: int | None = None
     note: str = Field(default="", max_length=20_000)
+
+
+class SplitIn(StrictIn):
+    subject: str = Field(default="", max_length=250)

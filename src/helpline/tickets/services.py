@@ -1196,3 +1196,51 @@ def escalate_ticket(
     if note.strip():
         add_message(actor, updated, body=note.strip(), kind=MessageKind.NOTE, channel=Channel.AGENT)
     return updated
+
+
+# --- splitting -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def split_message(actor: User, ticket: Ticket, message: Message, *, subject: str = "") -> Ticket:
+    """Open a new ticket from one message of a ticket (a second problem raised in a reply).
+
+    The message stays where it was; the new ticket starts with its text and files, is
+    linked as a child of the original, and both histories say so.
+    """
+    _require_agent(actor)
+    _require_visible(actor, ticket)
+    if message.ticket_id != ticket.pk:
+        raise NotFound("No such message on this ticket.")
+    author = message.author
+    requester = author if author is not None and not author.is_agent else ticket.requester
+    files = [
+        IncomingFile(a.filename, a.file.open("rb").read(), a.content_type)
+        for a in message.attachments.all()
+    ]
+    new = create_ticket(
+        actor,
+        NewTicket(
+            subject=subject.strip() or f"{ticket.subject} (#{ticket.number})",
+            body=message.body_text,
+            body_html=message.body_html,
+            requester=requester,
+            type=ticket.type,
+            category=ticket.category,
+            impact=ticket.impact,
+            urgency=ticket.urgency,
+            channel=message.channel,
+            team=ticket.team,
+            attachments=files,
+            source="split",
+        ),
+    )
+    link_tickets(actor, ticket, new, LinkKind.PARENT)
+    add_message(
+        actor,
+        ticket,
+        body=f"Split into #{new.number}: {new.subject}",
+        kind=MessageKind.NOTE,
+        channel=Channel.AGENT,
+    )
+    return new

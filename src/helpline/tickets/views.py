@@ -524,7 +524,19 @@ def _link(request: HttpRequest, ticket: Ticket) -> str:
     return _("Linked to #%(number)s.") % {"number": target.number}
 
 
+def _split(request: HttpRequest, ticket: Ticket) -> str:
+    message_id = request.POST.get("message", "")
+    message = ticket.messages.filter(pk=int(message_id)).first() if message_id.isdigit() else None
+    if message is None:
+        raise NotFound("No such message.")
+    new = services.split_message(
+        request.user, ticket, message, subject=request.POST.get("subject", "")[:250]
+    )
+    return _("Split into #%(number)s.") % {"number": new.number}
+
+
 ACTIONS: dict[str, Callable[[HttpRequest, Ticket], str]] = {
+    "split": _split,
     "take": _take,
     "assign": _assign,
     "escalate": _escalate,
