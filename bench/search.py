@@ -16,8 +16,8 @@ Targets (issue): search p95 <= 40 ms, suggestions p95 <= 60 ms at 20,000 article
 1,000,000 tickets on PostgreSQL.
 
 Run: `.venv/bin/python bench/search.py [--db postgres|sqlite|both] [--articles N]
-[--tickets N] [--rounds N]`. Defaults are small so `make bench` stays quick (2,000
-articles, 20,000 tickets); the big run is `--articles 20000 --tickets 1000000`.
+[--tickets N] [--rounds N]`. Defaults are small so `make bench` stays quick (1,000
+articles, 10,000 tickets); the big run is `--articles 20000 --tickets 1000000`.
 PostgreSQL comes from BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432) and uses
 its own database, helpline_bench_search, dropped and re-created on each run.
 """
@@ -279,8 +279,8 @@ def measure(kind: str, args: argparse.Namespace) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("postgres", "sqlite", "both"), default="both")
-    parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--tickets", type=int, default=20000)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--tickets", type=int, default=10000)
     parser.add_argument("--sqlite-tickets", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)

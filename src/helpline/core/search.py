@@ -45,6 +45,8 @@ FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 FIELD_B = {"title": 0.5, "tags": 0.3, "body": 0.75}
 K1 = 1.2
 CANDIDATE_LIMIT = 100
+RETRIEVAL_TERMS = 6
+MAX_FUZZY_WORDS = 3
 MAX_QUERY_TERMS = 24
 MAX_TEXT = 20000
 
@@ -509,6 +511,7 @@ def parse_query(query: str, kinds: Sequence[str]) -> list[QueryTerm]:
         if term not in result or result[term].weight < weight:
             result[term] = QueryTerm(term, weight, source, df)
 
+    fuzzy_budget = MAX_FUZZY_WORDS  # long suggestion texts must not cost a lookup per word
     for word in raw:
         term = direct[word]
         if term in known:
@@ -518,7 +521,8 @@ def parse_query(query: str, kinds: Sequence[str]) -> list[QueryTerm]:
         if repaired:
             add(repaired[0], 0.9, word, known[repaired[0]])
             continue
-        fuzzy = _best_fuzzy(kinds, term)
+        fuzzy = _best_fuzzy(kinds, term) if fuzzy_budget > 0 else None
+        fuzzy_budget -= 1
         if fuzzy:
             add(fuzzy[0], 0.7, word, fuzzy[1])
         else:
@@ -557,13 +561,15 @@ def _candidate_ids(terms: Sequence[str], scope, *, require_all: bool = False) ->
 def _retrieval_terms(
     terms: Sequence[QueryTerm], df: dict[str, int], docs: int
 ) -> tuple[list[str], bool]:
-    """Which terms fetch candidates: the selective ones (in at most 5% of documents, or
-    fewer than 500); common terms still count in ranking. All common: require them all."""
+    """Which terms fetch candidates: the rarest few of the selective ones (in at most 5% of
+    documents, or fewer than 500); every term still counts in ranking. If all known terms
+    are common, documents must contain all of them."""
+    known = sorted((t for t in terms if df.get(t.term, 0) > 0), key=lambda t: df[t.term])
     cutoff = max(docs * 0.05, 500)
-    selective = [t.term for t in terms if df.get(t.term, 0) <= cutoff]
+    selective = [t.term for t in known if df[t.term] <= cutoff]
     if selective:
-        return selective, False
-    return [t.term for t in terms], True
+        return selective[:RETRIEVAL_TERMS], False
+    return [t.term for t in known[:RETRIEVAL_TERMS]], True
 
 
 def _bm25f(
