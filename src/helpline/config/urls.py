@@ -4,6 +4,7 @@ from django.urls import include, path
 from helpline.api.api import api
 from helpline.config.env import env_bool
 from helpline.core import health
+from helpline.dispatch import views as dispatch_views
 from helpline.tickets import views as ticket_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     ),
     path("mail/", include("helpline.intake.email.urls")),
     path("admin/", admin.site.urls),
+    path("supervisor/", dispatch_views.supervisor, name="supervisor"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("helpline.intake.portal.urls")),
     path("kb/", include("helpline.kb.urls")),
