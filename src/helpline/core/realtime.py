@@ -31,10 +31,18 @@ def broadcast_ticket_change(change: TicketChange) -> None:
         return
     payload = {"kind": change.kind, "ticket_id": change.ticket_id, "fields": list(change.fields)}
     message = {"type": "ticket.changed", "payload": payload}
+    groups = [STAFF_GROUP]
+    requester_id = _requester_id(change)
+    if requester_id:
+        groups.append(requester_group(requester_id))
     try:
-        async_to_sync(layer.group_send)(STAFF_GROUP, message)
-        requester_id = _requester_id(change)
-        if requester_id:
-            async_to_sync(layer.group_send)(requester_group(requester_id), message)
+        # One hop to the event loop for all groups: each async_to_sync call costs a
+        # thread switch on the request's hot path.
+        async_to_sync(_send_all)(layer, groups, message)
     except Exception:
         logger.warning("live update for ticket %s not sent", change.ticket_id, exc_info=True)
+
+
+async def _send_all(layer, groups: list[str], message: dict) -> None:
+    for group in groups:
+        await layer.group_send(group, message)
