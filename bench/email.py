@@ -214,6 +214,7 @@ def main() -> None:
             "TASK_BACKEND": "dummy",
             "HELPLINE_VAR_DIR": str(folder.parent / "helpline-bench-var"),
             "LOG_LEVEL": "WARNING",
+            "HELPLINE_PROCESS": "bench",
         }
     )
     recreate_database(PG, DBNAME)

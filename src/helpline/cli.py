@@ -13,9 +13,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.config.settings")
+    args = sys.argv[1:] if argv is None else argv
+    # Which kind of process this is (serve, worker, email ...): see core.realtime.
+    os.environ["HELPLINE_PROCESS"] = args[0] if args else ""
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["helpline", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["helpline", *args])
 
 
 if __name__ == "__main__":

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from helpline.core.consumers import STAFF_GROUP, requester_group
 from helpline.tickets.events import TicketChange
@@ -25,9 +26,33 @@ def _requester_id(change: TicketChange) -> int | None:
     return Ticket.objects.filter(pk=change.ticket_id).values_list("requester_id", flat=True).first()
 
 
+def _reaches_browsers(layer) -> bool:
+    """An in-memory channel layer only reaches sockets of this process: from a worker or a
+    command-line process (no WebSockets here) the broadcast would go nowhere, at a cost."""
+    if not isinstance(layer, InMemoryChannelLayer):
+        return True
+    return os.environ.get("HELPLINE_PROCESS", "") not in PROCESSES_WITHOUT_SOCKETS
+
+
+PROCESSES_WITHOUT_SOCKETS = frozenset(
+    {
+        "worker",
+        "scheduler",
+        "email",
+        "mailboxes",
+        "mailserver",
+        "demo",
+        "jobs",
+        "kb",
+        "triage",
+        "bench",
+    }
+)
+
+
 def broadcast_ticket_change(change: TicketChange) -> None:
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not _reaches_browsers(layer):
         return
     payload = {"kind": change.kind, "ticket_id": change.ticket_id, "fields": list(change.fields)}
     message = {"type": "ticket.changed", "payload": payload}
