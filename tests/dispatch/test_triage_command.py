@@ -160,3 +160,14 @@ def test_command_line_reports_bad_input_without_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "No such file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_tab_separated_file_with_a_long_multi_line_first_row_is_read(tmp_path):
+    rows = [["subject", "body", "label"], ["Печать", "строка\n" * 5000, "printers"]]
+    rows += [[t.subject, t.body, t.category] for t in generate(120, seed=9)]
+    path = write_csv(tmp_path / "tabs.tsv", rows, delimiter="\t")
+
+    lines = run("evaluate", "--csv", str(path), "--text", "subject,body", "--label", "label")
+
+    summary = json.loads(lines[-1])
+    assert summary["n_train"] + summary["n_test"] == 121

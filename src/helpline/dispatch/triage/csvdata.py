@@ -1,7 +1,7 @@
 """Reading a labelled CSV file for `helpline triage evaluate --csv` (pure, no Django).
 
 UTF-8 with or without a BOM (Windows-1251 as a fallback), any common delimiter
-(sniffed), quoted multi-line fields. Rows with an empty label or empty text are
+(read from the header line), quoted multi-line fields. Rows with an empty label or empty text are
 skipped and counted.
 """
 
@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from helpline.dispatch.triage.model import TriageDataError
 
 MAX_FIELD_BYTES = 10 * 1024 * 1024
+DELIMITERS = (",", ";", "\t", "|")
 
 
 @dataclass
@@ -33,11 +35,16 @@ def _decode(raw: bytes) -> str:
     raise TriageDataError("The file is neither UTF-8 nor Windows-1251 text.")
 
 
-def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        return csv.excel  # one column, or nothing to sniff: plain commas
+def _delimiter(text: str) -> str:
+    """The delimiter of the header line: the most frequent of , ; tab | (comma if none).
+
+    Only the header is looked at: it has no quoted multi-line values to mislead a
+    sniffer, and every later row shares its delimiter.
+    """
+    header = re.sub(r'"[^"]*"', "", text.split("\n", 1)[0])  # quoted names may hold any of them
+    counts = {candidate: header.count(candidate) for candidate in DELIMITERS}
+    best = max(counts, key=lambda candidate: counts[candidate])
+    return best if counts[best] else ","
 
 
 def read_labelled_csv(path: str | Path, text_columns: list[str], label_column: str) -> LabelledRows:
@@ -49,7 +56,7 @@ def read_labelled_csv(path: str | Path, text_columns: list[str], label_column: s
     if not text.strip():
         raise TriageDataError(f"The file {path} is empty.")
     csv.field_size_limit(MAX_FIELD_BYTES)
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=_dialect(text[:65536]))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = [name.strip() for name in reader.fieldnames or []]
     reader.fieldnames = header
     missing = [name for name in [*text_columns, label_column] if name not in header]

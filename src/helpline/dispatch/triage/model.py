@@ -279,7 +279,10 @@ class TriageClassifier:
 
 
 def _svc(seed: int, class_weight: str | None) -> LinearSVC:
-    return LinearSVC(C=SVC_C, class_weight=class_weight, tol=1e-3, random_state=seed)
+    # Always the dual solver: "auto" picks the primal one once there are more tickets
+    # than features, which is ten times slower on sparse text (100 s instead of 10 s at
+    # 100,000 tickets).
+    return LinearSVC(C=SVC_C, class_weight=class_weight, tol=1e-3, dual=True, random_state=seed)
 
 
 def _weighted(x: sp.csr_matrix, n_words: int, subword_weight: float) -> sp.csr_matrix:
