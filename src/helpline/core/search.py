@@ -46,6 +46,8 @@ FIELD_B = {"title": 0.5, "tags": 0.3, "body": 0.75}
 K1 = 1.2
 CANDIDATE_LIMIT = 100
 RETRIEVAL_TERMS = 6
+SELECTIVE_SHARE = 0.02
+SELECTIVE_MAX_DOCS = 5000
 MAX_FUZZY_WORDS = 3
 MAX_QUERY_TERMS = 24
 MAX_TEXT = 20000
@@ -561,11 +563,11 @@ def _candidate_ids(terms: Sequence[str], scope, *, require_all: bool = False) ->
 def _retrieval_terms(
     terms: Sequence[QueryTerm], df: dict[str, int], docs: int
 ) -> tuple[list[str], bool]:
-    """Which terms fetch candidates: the rarest few of the selective ones (in at most 5% of
-    documents, or fewer than 500); every term still counts in ranking. If all known terms
+    """Which terms fetch candidates: the rarest few of the selective ones (in at most 2% of
+    documents or 200, never more than 5,000); every term still counts in ranking. If all known terms
     are common, documents must contain all of them."""
     known = sorted((t for t in terms if df.get(t.term, 0) > 0), key=lambda t: df[t.term])
-    cutoff = max(docs * 0.05, 500)
+    cutoff = min(max(docs * SELECTIVE_SHARE, 200), SELECTIVE_MAX_DOCS)
     selective = [t.term for t in known if df[t.term] <= cutoff]
     if selective:
         return selective[:RETRIEVAL_TERMS], False
