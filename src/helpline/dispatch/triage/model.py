@@ -39,12 +39,12 @@ SEED = 42
 MIN_ROWS = 10
 TEST_SIZE = 0.2
 # Each head picks, by cross-validation on (a sample of) its training rows, how much the
-# sub-word block weighs against the word block and whether classes are balanced.
-CANDIDATES: tuple[tuple[float, str | None], ...] = (
-    (1.6, "balanced"),
-    (0.8, "balanced"),
-    (1.6, None),
-    (0.8, None),
+# sub-word block weighs against the word block, whether classes are balanced, and C.
+CANDIDATES: tuple[tuple[float, str | None, float], ...] = (
+    (1.6, "balanced", 0.3),
+    (0.8, "balanced", 0.3),
+    (1.6, None, 0.3),
+    (0.8, None, 0.3),
 )
 MAX_WORD_FEATURES = 150_000
 MAX_SUBWORD_FEATURES = 150_000
@@ -278,11 +278,11 @@ class TriageClassifier:
         )
 
 
-def _svc(seed: int, class_weight: str | None) -> LinearSVC:
+def _svc(seed: int, class_weight: str | None, c: float = SVC_C) -> LinearSVC:
     # Always the dual solver: "auto" picks the primal one once there are more tickets
     # than features, which is ten times slower on sparse text (100 s instead of 10 s at
     # 100,000 tickets). tol 1e-2: a fifth fewer passes, the same predictions on text.
-    return LinearSVC(C=SVC_C, class_weight=class_weight, tol=1e-2, dual=True, random_state=seed)
+    return LinearSVC(C=c, class_weight=class_weight, tol=1e-2, dual=True, random_state=seed)
 
 
 def _weighted(x: sp.csr_matrix, n_words: int, subword_weight: float) -> sp.csr_matrix:
@@ -301,8 +301,8 @@ def _fit_head(x: sp.csr_matrix, labels: Sequence[str | None], n_words: int, seed
     x = x[rows] if len(rows) < x.shape[0] else x
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        (subword_weight, class_weight), calibrator = _select(x, labels_array, n_words, seed)
-        svc = _svc(seed, class_weight).fit(_weighted(x, n_words, subword_weight), labels_array)
+        (subword_weight, class_weight, c), calibrator = _select(x, labels_array, n_words, seed)
+        svc = _svc(seed, class_weight, c).fit(_weighted(x, n_words, subword_weight), labels_array)
     # Fold the block weight into the coefficients, so prediction needs no rescaling, and
     # keep them as float32: half the size stored, the same predictions to many decimals.
     coef = svc.coef_.astype(np.float32)
@@ -313,7 +313,7 @@ def _fit_head(x: sp.csr_matrix, labels: Sequence[str | None], n_words: int, seed
 
 def _select(
     x: sp.csr_matrix, labels: np.ndarray, n_words: int, seed: int
-) -> tuple[tuple[float, str | None], LogisticRegression | None]:
+) -> tuple[tuple[float, str | None, float], LogisticRegression | None]:
     """Pick the best candidate settings by 3-fold macro-F1 and calibrate the confidence.
 
     Both on a random sample of at most CALIBRATION_ROWS training rows: the sigmoid is
@@ -340,7 +340,9 @@ def _select(
         for train_rows, test_rows in folds:
             if len(np.unique(truth[train_rows])) < 2:
                 continue
-            svc = _svc(seed, candidate[1]).fit(weighted[train_rows], truth[train_rows])
+            svc = _svc(seed, candidate[1], candidate[2]).fit(
+                weighted[train_rows], truth[train_rows]
+            )
             columns = np.searchsorted(classes, svc.classes_)
             fold_scores = _class_scores(svc.decision_function(weighted[test_rows]))
             scores[np.ix_(test_rows, columns)] = fold_scores
