@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpline.accounts.models import User
 from helpline.accounts.selectors import team_ids_of
-from helpline.tickets.choices import Status
+from helpline.tickets.choices import ACTIVE_STATUSES, Status
 from helpline.tickets.models import Ticket
 
 BREACH_WINDOW = dt.timedelta(hours=2)
@@ -46,5 +46,15 @@ def queue_tickets(user: User, key: str, now: dt.datetime | None = None) -> Query
 
 
 def queue_counts(user: User, now: dt.datetime | None = None) -> dict[str, int]:
+    """Every queue's count in one pass over the visible tickets (one query, not six)."""
     now = now or timezone.now()
-    return {key: queue_tickets(user, key, now).count() for key in QUEUE_KEYS}
+    active = Q(status__in=ACTIVE_STATUSES)
+    mine = Q(team_id__in=team_ids_of(user)) | Q(team__isnull=True)
+    return Ticket.objects.visible_to(user).aggregate(
+        mine=Count("id", filter=active & Q(assignee_id=user.pk)),
+        unassigned=Count("id", filter=active & mine & Q(assignee__isnull=True)),
+        breaching=Count("id", filter=active & Q(due_at__lte=now + BREACH_WINDOW)),
+        pending=Count("id", filter=Q(status=Status.PENDING)),
+        recent=Count("id", filter=Q(updated_at__gte=now - RECENT_WINDOW)),
+        all=Count("id"),
+    )
