@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,12 @@ class Mailbox(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.address = self.address.strip().lower()
         super().save(*args, **kwargs)
+        cache.delete("intake:mailbox-addresses")  # see email.pipeline.mailbox_addresses
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete("intake:mailbox-addresses")
+        return result
 
     @property
     def polls_imap(self) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from html import escape
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.db.models import F
@@ -244,11 +245,23 @@ def _process(row: InboundEmail, parsed: ParsedEmail, *, check_loops: bool = True
     row.save()
 
 
+MAILBOX_CACHE_KEY = "intake:mailbox-addresses"
+
+
+def mailbox_addresses() -> frozenset[str]:
+    """Our receiving addresses. Read on every message, changed rarely: cached for 30 s."""
+    addresses = cache.get(MAILBOX_CACHE_KEY)
+    if addresses is None:
+        addresses = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
+        cache.set(MAILBOX_CACHE_KEY, addresses, 30)
+    return addresses
+
+
 def _is_own_address(sender: str) -> bool:
     """Mail from our own sending address or one of our mailboxes can only be a loop."""
     if sender == email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower():
         return True
-    return Mailbox.objects.filter(address=sender).exists()
+    return sender.lower() in mailbox_addresses()
 
 
 def _is_loop(row: InboundEmail) -> bool:
@@ -381,9 +394,8 @@ def _add_followers(ticket: Ticket, parsed: ParsedEmail, requester: User) -> None
         for address in dict.fromkeys((*parsed.cc, *parsed.to))
         if address not in ours and not address.endswith(domain)
     ]
-    if wanted:
-        mailboxes = Mailbox.objects.filter(address__in=wanted).values_list("address", flat=True)
-        wanted = [address for address in wanted if address not in set(mailboxes)][:MAX_FOLLOWERS]
+    ours_too = mailbox_addresses()
+    wanted = [address for address in wanted if address.lower() not in ours_too][:MAX_FOLLOWERS]
     if not wanted:
         return
     users = {user.email.lower(): user for user in User.objects.filter(email__in=wanted)}
