@@ -89,3 +89,34 @@ ROWS += [
         lambda w, p: {"subject": "Second problem"},
     ),
 ]
+
+
+def _existing_macro(world) -> None:
+    from helpline.dispatch.rule_models import Macro
+
+    Macro.objects.get_or_create(name="matrix macro", defaults={"body": "We are on it."})
+
+
+def _macro_apply_url(world) -> str:
+    from helpline.dispatch.rule_models import Macro
+
+    return f"/tickets/{world.ticket.pk}/macros/{Macro.objects.get(name='matrix macro').pk}/apply"
+
+
+ROWS += [
+    Row("GET", "/macros", staff_only(200), lambda w: "/macros"),
+    Row(
+        "POST",
+        "/macros",
+        admin_only(201),
+        lambda w: "/macros",
+        lambda w, p: {"name": "Thanks", "body": "Thank you!"},
+    ),
+    Row(
+        "POST",
+        "/tickets/{ticket_id}/macros/{macro_id}/apply",
+        on_ticket(200, requester=403, colleague=403),
+        _macro_apply_url,
+        given=_existing_macro,
+    ),
+]

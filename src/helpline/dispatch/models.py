@@ -84,4 +84,4 @@ class TriagePrediction(models.Model):
         return f"{self.field}={self.predicted} ({self.confidence:.2f}) on #{self.ticket_id}"
 
 
-from helpline.dispatch.rule_models import Rule, RuleFiring, RuleTrigger  # noqa: E402,F401
+from helpline.dispatch.rule_models import Macro, Rule, RuleFiring, RuleTrigger  # noqa: E402,F401

@@ -61,3 +61,25 @@ class RuleFiring(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} on #{self.ticket_id}"
+
+
+class Macro(models.Model):
+    """A canned response: a reply (or note) plus field changes, applied in one click."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    body = models.TextField(
+        _("text"), blank=True, help_text=_("{number}, {subject} and {requester} are filled in")
+    )
+    as_note = models.BooleanField(_("post as an internal note"), default=False)
+    actions = models.JSONField(_("field changes"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    usage_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,55 +6,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tickets', '0003_satisfaction_rating'),
+        ("tickets", "0003_satisfaction_rating"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TriageModel',
+            name="TriageModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True, verbose_name='version')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('is_active', models.BooleanField(default=False, help_text='The version used for new tickets', verbose_name='active')),
-                ('trigger', models.CharField(blank=True, help_text='schedule, command, api', max_length=20, verbose_name='trigger')),
-                ('fields', models.JSONField(default=list, verbose_name='predicted fields')),
-                ('n_train', models.PositiveIntegerField(default=0)),
-                ('n_test', models.PositiveIntegerField(default=0)),
-                ('metrics', models.JSONField(default=dict, help_text='Per field: accuracy, macro-F1, per class, confusion', verbose_name='metrics')),
-                ('train_seconds', models.FloatField(default=0)),
-                ('payload', models.BinaryField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('size_bytes', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="version")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The version used for new tickets",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        blank=True,
+                        help_text="schedule, command, api",
+                        max_length=20,
+                        verbose_name="trigger",
+                    ),
+                ),
+                ("fields", models.JSONField(default=list, verbose_name="predicted fields")),
+                ("n_train", models.PositiveIntegerField(default=0)),
+                ("n_test", models.PositiveIntegerField(default=0)),
+                (
+                    "metrics",
+                    models.JSONField(
+                        default=dict,
+                        help_text="Per field: accuracy, macro-F1, per class, confusion",
+                        verbose_name="metrics",
+                    ),
+                ),
+                ("train_seconds", models.FloatField(default=0)),
+                ("payload", models.BinaryField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("size_bytes", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'triage model',
-                'verbose_name_plural': 'triage models',
-                'ordering': ['-version'],
+                "verbose_name": "triage model",
+                "verbose_name_plural": "triage models",
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='TriagePrediction',
+            name="TriagePrediction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model_version', models.PositiveIntegerField()),
-                ('field', models.CharField(max_length=20)),
-                ('predicted', models.CharField(help_text='The label: a category or team id, or a priority', max_length=100)),
-                ('confidence', models.FloatField()),
-                ('applied', models.BooleanField(default=False, help_text='Set on the ticket by triage')),
-                ('top_terms', models.JSONField(blank=True, default=list)),
-                ('alternatives', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('model', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='predictions', to='dispatch.triagemodel')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='triage_predictions', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("model_version", models.PositiveIntegerField()),
+                ("field", models.CharField(max_length=20)),
+                (
+                    "predicted",
+                    models.CharField(
+                        help_text="The label: a category or team id, or a priority", max_length=100
+                    ),
+                ),
+                ("confidence", models.FloatField()),
+                (
+                    "applied",
+                    models.BooleanField(default=False, help_text="Set on the ticket by triage"),
+                ),
+                ("top_terms", models.JSONField(blank=True, default=list)),
+                ("alternatives", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "model",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="predictions",
+                        to="dispatch.triagemodel",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="triage_predictions",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['ticket', 'field', '-id'], name='triage_pred_ticket_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["ticket", "field", "-id"], name="triage_pred_ticket_idx")
+                ],
             },
         ),
     ]

@@ -149,3 +149,73 @@ def dry_run(request: HttpRequest, ticket_id: int, trigger: str | None = None):
         }
         for v in services.dry_run(ticket, trigger)
     ]
+
+
+class MacroIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=120)
+    body: str = Field(default="", max_length=20_000)
+    as_note: bool = False
+    actions: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
+    is_active: bool = True
+
+
+class MacroOut(BaseModel):
+    id: int
+    name: str
+    body: str
+    as_note: bool
+    actions: list[dict[str, Any]]
+    is_active: bool
+    usage_count: int
+
+
+def _macro_out(macro) -> dict:
+    return {
+        "id": macro.pk,
+        "name": macro.name,
+        "body": macro.body,
+        "as_note": macro.as_note,
+        "actions": macro.actions,
+        "is_active": macro.is_active,
+        "usage_count": macro.usage_count,
+    }
+
+
+@router.get(
+    "/macros", response=list[MacroOut], tags=["macros"], summary="Canned responses agents can apply"
+)
+def list_macros(request: HttpRequest):
+    from helpline.dispatch.rule_models import Macro
+
+    if not request.user.is_agent:
+        raise Forbidden("Only agents use macros.")
+    return [_macro_out(m) for m in Macro.objects.filter(is_active=True)]
+
+
+@router.post("/macros", response={201: MacroOut}, tags=["macros"], summary="Create a macro")
+def create_macro(request: HttpRequest, payload: MacroIn):
+    from helpline.dispatch.macros import save_macro
+
+    _admin(request)
+    return 201, _macro_out(save_macro(request.user, **payload.model_dump()))
+
+
+@router.post(
+    "/tickets/{ticket_id}/macros/{macro_id}/apply",
+    tags=["macros"],
+    summary="Apply a macro: its field changes, then its reply or note",
+)
+def apply_macro(request: HttpRequest, ticket_id: int, macro_id: int):
+    from helpline.dispatch.macros import apply_macro as apply
+    from helpline.dispatch.rule_models import Macro
+
+    require_scope(request, "tickets:write")
+    ticket = selectors.get_ticket(request.user, ticket_id)  # 404 first: ids of others do not leak
+    if not request.user.is_agent:
+        raise Forbidden("Only agents apply macros.")
+    macro = Macro.objects.filter(pk=macro_id).first()
+    if macro is None:
+        raise NotFound("No such macro.")
+    ticket = apply(request.user, ticket, macro)
+    return {"ticket_id": ticket.pk, "status": ticket.status, "message_count": ticket.message_count}
