@@ -34,6 +34,17 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return min(LONGEST_RETRY, FIRST_RETRY * (2 ** max(0, attempts - 1)))
 
 
+def failed_attempt(previous_attempts: int, error: Exception, now) -> dict:
+    """The row update after a failed delivery: back off, or give up after MAX_ATTEMPTS."""
+    attempts = previous_attempts + 1
+    return {
+        "attempts": attempts,
+        "last_error": str(error)[:2000],
+        "next_attempt_at": now + retry_delay(attempts),
+        "status": DeliveryStatus.FAILED if attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING,
+    }
+
+
 def expand_intents(limit: int = 200) -> int:
     """Render pending intents into outbox e-mails. Returns how many e-mails were queued."""
     queued = 0
@@ -135,15 +146,10 @@ def _deliver_one(email: OutboundEmail, transport: EmailTransport, counts: dict[s
     try:
         transport.send(email)
     except TransportError as exc:
-        attempts = email.attempts + 1
-        gave_up = attempts >= MAX_ATTEMPTS
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            attempts=attempts,
-            last_error=str(exc)[:2000],
-            next_attempt_at=now + retry_delay(attempts),
-            status=DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,
-        )
-        counts["failed" if gave_up else "retried"] += 1
+        update = failed_attempt(email.attempts, exc, now)
+        OutboundEmail.objects.filter(pk=email.pk).update(**update)
+        counts["failed" if update["status"] == DeliveryStatus.FAILED else "retried"] += 1
+        attempts = update["attempts"]
         logger.warning(
             "e-mail %s to %s not sent (attempt %d): %s", email.pk, email.to, attempts, exc
         )

@@ -34,7 +34,7 @@ def signature(body: bytes) -> str:
 
 
 def deliver_webhooks(limit: int = 50) -> dict[str, int]:
-    from helpline.notifications.services import MAX_ATTEMPTS, retry_delay
+    from helpline.notifications.services import failed_attempt
 
     counts = {"sent": 0, "retried": 0, "failed": 0}
     now = timezone.now()
@@ -67,14 +67,8 @@ def deliver_webhooks(limit: int = 50) -> dict[str, int]:
             )
             counts["sent"] += 1
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            attempts = delivery.attempts + 1
-            gave_up = attempts >= MAX_ATTEMPTS
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                attempts=attempts,
-                last_error=str(exc)[:2000],
-                next_attempt_at=now + retry_delay(attempts),
-                status=DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,
-            )
-            counts["failed" if gave_up else "retried"] += 1
+            update = failed_attempt(delivery.attempts, exc, now)
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(**update)
+            counts["failed" if update["status"] == DeliveryStatus.FAILED else "retried"] += 1
             logger.warning("webhook %s to %s failed: %s", delivery.pk, delivery.url, exc)
     return counts
