@@ -105,6 +105,17 @@ def test_demo_loads_a_realistic_service_desk_once(db):
     from helpline.notifications.models import NotificationIntent
 
     assert NotificationIntent.objects.count() == 0
+    # every ticket has SLA clocks, run as if they had been ticking all along: what was
+    # already late is in the history (dated when it happened), nobody was alerted
+    from helpline.sla.models import SlaAlert, TicketSla
+
+    assert TicketSla.objects.count() == 300
+    open_clocks = TicketSla.objects.filter(ticket__status__in=[Status.NEW, Status.OPEN])
+    assert open_clocks.filter(resolution_due_at__isnull=False).count() == open_clocks.count()
+    assert SlaAlert.objects.exists()
+    assert not SlaAlert.objects.exclude(recipient_ids=[]).exists()
+    late = TicketEvent.objects.filter(source="sla", field__startswith="sla.")
+    assert late.exists() and not late.filter(created_at__gt=started).exists()
 
     # when it runs a second time
     before = _counts()

@@ -258,12 +258,15 @@ def sync_ticket_sla(
     replied_by: int | None = None,
     now: dt.datetime | None = None,
     dry_run: bool = False,
+    quiet: bool = False,
 ) -> TicketSla | None:
     """Bring one ticket's clocks up to date and write changed due dates to the ticket.
 
     On creation (and when priority, category or type change) the policy is chosen again;
     without any policy (none matches and no default) the ticket keeps its default targets.
     A dry run computes the state without writing anything (for tickets that predate it).
+    A quiet run records the warnings and breaches already due without notifying anyone
+    or escalating (for tickets loaded with their history, see `build_missing_clocks`).
     """
     now = now or timezone.now()
     ticket = _load_ticket(ticket_id)
@@ -289,7 +292,7 @@ def sync_ticket_sla(
     due_dates(state, calendar)
     if dry_run:
         return state
-    _evaluate(state, ticket, rule, calendar, now, extra=late)
+    _evaluate(state, ticket, rule, calendar, now, extra=late, quiet=quiet)
     state.updated_at = now
     if is_new:
         if not _insert_once(state):
@@ -339,6 +342,7 @@ def _evaluate(
     calendar: Calendar,
     now: dt.datetime,
     extra: list[Checkpoint] = (),  # type: ignore[assignment]
+    quiet: bool = False,
 ) -> list[SlaAlert]:
     """Raise the alerts whose moment has come and set when to look again."""
     points = checkpoints(state, rule, calendar)
@@ -347,7 +351,7 @@ def _evaluate(
     state.next_check_at = min(upcoming) if upcoming else None
     if not reached:
         return []
-    return _raise_alerts(state, ticket, rule, reached, now)
+    return _raise_alerts(state, ticket, rule, reached, now, quiet=quiet)
 
 
 def _recipients(ticket: Ticket) -> tuple[int, ...]:
@@ -364,6 +368,7 @@ def _raise_alerts(
     rule: PolicyRule | None,
     reached: list[Checkpoint],
     now: dt.datetime,
+    quiet: bool = False,
 ) -> list[SlaAlert]:
     known = set(
         SlaAlert.objects.filter(ticket_id=ticket.pk).values_list(
@@ -373,7 +378,7 @@ def _raise_alerts(
     fresh = [p for p in reached if (p.metric, p.kind, p.threshold, p.due_at) not in known]
     if not fresh:
         return []
-    recipients = _recipients(ticket)
+    recipients = () if quiet else _recipients(ticket)
     raised = []
     for point in sorted(fresh, key=lambda p: (p.at, p.threshold)):
         action = (
@@ -393,7 +398,10 @@ def _raise_alerts(
                 )
         except IntegrityError:
             continue  # a concurrent scan raised it already
-        _record(ticket, point, action)
+        _record(ticket, point, action, at=point.at if quiet else None)
+        if quiet:
+            raised.append(alert)
+            continue  # history only: nobody is told about a moment long past
         if action and action != BreachAction.RECORD:
             _escalate(ticket, action, point)
         sla_events.publish(
@@ -412,7 +420,9 @@ def _raise_alerts(
     return raised
 
 
-def _record(ticket: Ticket, point: Checkpoint, action: str) -> None:
+def _record(
+    ticket: Ticket, point: Checkpoint, action: str, *, at: dt.datetime | None = None
+) -> None:
     if point.kind == AlertKind.BREACH:
         new, reason = "breached", f"due {point.due_at.isoformat()}"
     else:
@@ -420,7 +430,7 @@ def _record(ticket: Ticket, point: Checkpoint, action: str) -> None:
     if action:
         reason += f"; action: {action}"
     ticket_services.record_sla_event(
-        ticket.pk, field=f"sla.{point.metric}", new_value=new, reason=reason
+        ticket.pk, field=f"sla.{point.metric}", new_value=new, reason=reason, at=at
     )
 
 
@@ -457,6 +467,31 @@ def scan_sla(now: dt.datetime | None = None) -> dict[str, int]:
         for alert in alerts:
             counts["breaches" if alert.kind == AlertKind.BREACH else "warnings"] += 1
     return counts
+
+
+def build_missing_clocks(ticket_ids: list[int] | None = None) -> int:
+    """Set up clocks for tickets that have none (loaded without ticket events, as the demo
+    is), as if they had run all along; returns how many were set up.
+
+    Each ticket is brought up to the moment it stopped moving: closed, solved, or gone
+    pending at its last change. Warnings and breaches already past go into its history
+    without notifications or escalations; those still ahead are raised by the scan.
+    """
+    tickets = Ticket.objects.filter(sla__isnull=True).order_by("pk")
+    if ticket_ids is not None:
+        tickets = tickets.filter(pk__in=ticket_ids)
+    now = timezone.now()
+    built = 0
+    for ticket in tickets.only("pk", "status", "solved_at", "closed_at", "updated_at"):
+        moment = {
+            Status.CLOSED: ticket.closed_at,
+            Status.SOLVED: ticket.solved_at,
+            Status.PENDING: ticket.updated_at,
+        }.get(ticket.status)
+        with transaction.atomic():
+            state = sync_ticket_sla(ticket.pk, created=True, now=moment or now, quiet=True)
+        built += state is not None
+    return built
 
 
 # --- configuration ---------------------------------------------------------------------

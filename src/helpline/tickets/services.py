@@ -1020,9 +1020,15 @@ def set_sla_targets(
 
 
 def record_sla_event(
-    ticket_id: int, *, field: str, new_value: str, reason: str = ""
+    ticket_id: int,
+    *,
+    field: str,
+    new_value: str,
+    reason: str = "",
+    at: dt.datetime | None = None,
 ) -> TicketEvent:
-    """An SLA warning or breach in the ticket's history (internal, source "sla")."""
+    """An SLA warning or breach in the ticket's history (internal, source "sla"); `at`
+    dates it when it is recorded after the fact."""
     return TicketEvent.objects.create(
         ticket_id=ticket_id,
         kind=EventKind.FIELD_CHANGED,
@@ -1031,6 +1037,7 @@ def record_sla_event(
         reason=reason[:500],
         source="sla",
         is_internal=True,
+        created_at=at or timezone.now(),
     )
 
 
