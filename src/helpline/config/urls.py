@@ -19,6 +19,7 @@ urlpatterns = [
     path("mail/", include("helpline.intake.email.urls")),
     path("admin/", admin.site.urls),
     path("supervisor/", dispatch_views.supervisor, name="supervisor"),
+    path("rules/", include("helpline.dispatch.rules_urls")),
     path("tickets/<int:number>/macro/", dispatch_views.apply_macro, name="apply-macro"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("helpline.intake.portal.urls")),
