@@ -116,6 +116,10 @@ def test_demo_loads_a_realistic_service_desk_once(db):
     assert not SlaAlert.objects.exclude(recipient_ids=[]).exists()
     late = TicketEvent.objects.filter(source="sla", field__startswith="sla.")
     assert late.exists() and not late.filter(created_at__gt=started).exists()
+    # and every ticket is in the search index, so search and duplicate checks know them
+    from helpline.kb.models import SearchDocument
+
+    assert SearchDocument.objects.filter(kind="ticket").count() == 300
 
     # when it runs a second time
     before = _counts()
