@@ -176,6 +176,18 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-id"], name="ticket_requester_idx"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_updated_idx"),
             models.Index(fields=["due_at"], name="ticket_due_idx"),
+            # The workspace queues: only active tickets, in the lists' order, so "my open"
+            # and "unassigned" stay a short index walk when closed tickets are the millions.
+            models.Index(
+                fields=["assignee", "-id"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="ticket_active_assignee_idx",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="ticket_active_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
