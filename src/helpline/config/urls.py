@@ -23,6 +23,7 @@ urlpatterns = [
     path("tickets/<int:number>/macro/", dispatch_views.apply_macro, name="apply-macro"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("helpline.intake.portal.urls")),
+    path("kb/manage/", include("helpline.kb.manage_urls")),
     path("kb/", include("helpline.kb.urls")),
     path("", include("helpline.accounts.urls")),
     path("", include("helpline.tickets.urls")),

@@ -215,6 +215,8 @@ def update_article(actor, article: Article, data: ArticleData, *, message: str =
             article.guide, article.position = data.guide, data.position
         if data.review_due_at is not None:
             article.review_due_at = data.review_due_at
+        if data.translation_of is not None and data.translation_of.pk != article.pk:
+            article.translation_group = data.translation_of.translation_group
         article.updated_at = timezone.now()
         article.save()
         if changed_content:
@@ -276,7 +278,7 @@ def change_status(actor, article: Article, status: str) -> Article:
             % {"old": article.status, "new": status},
             code="invalid-transition",
         )
-    if status == ArticleStatus.PUBLISHED and not _may_publish(actor, article):
+    if status == ArticleStatus.PUBLISHED and not may_publish(actor, article):
         raise Forbidden(_("Only a reviewer or a supervisor may publish this article."))
     article.status = status
     article.updated_at = timezone.now()
@@ -287,7 +289,8 @@ def change_status(actor, article: Article, status: str) -> Article:
     return article
 
 
-def _may_publish(actor, article: Article) -> bool:
+def may_publish(actor, article: Article) -> bool:
+    """Supervisors, administrators and the article's named reviewers publish."""
     if actor.sees_all_tickets:
         return True
     return article.reviewers.filter(pk=actor.pk).exists()
@@ -304,8 +307,48 @@ def set_review(actor, article: Article, *, reviewers: Iterable, owner=None, due_
     return article
 
 
+# Types an article may carry: images shown inline, documents offered as downloads. No
+# HTML, SVG or scripts (they would run on our origin), no executables.
+ATTACHMENT_TYPES = {
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+}
+_IMAGE_MAGIC = {
+    "image/png": (b"\x89PNG",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+
+
+def _check_attachment_type(name: str, content_type: str, content: bytes) -> None:
+    """Refuse types outside ATTACHMENT_TYPES, and images whose bytes are not that image."""
+    magic = _IMAGE_MAGIC.get(content_type)
+    if content_type not in ATTACHMENT_TYPES or (magic and not content.startswith(magic)):
+        raise ServiceError(
+            _("Files of this type cannot be attached: %(name)s.") % {"name": name},
+            code="attachment-type",
+            status=415,
+        )
+
+
 def add_attachment(actor, article: Article, filename: str, content: bytes, content_type: str = ""):
-    """Store an image or file for an article; Markdown links to the returned URL."""
+    """Store an image or file for an article; Markdown links to the returned URL.
+
+    The type comes from the file name (the claimed content_type is not trusted) and must
+    be in ATTACHMENT_TYPES; an image must also start with that image format's signature.
+    """
     import mimetypes
 
     from django.core.files.base import ContentFile
@@ -316,11 +359,12 @@ def add_attachment(actor, article: Article, filename: str, content: bytes, conte
     _require_agent(actor)
     check_size(filename, len(content))
     name = sanitize_filename(filename)
-    guessed = mimetypes.guess_type(name)[0]
+    guessed = mimetypes.guess_type(name)[0] or ""
+    _check_attachment_type(name, guessed, content)
     attachment = KbAttachment(
         article=article,
         filename=name,
-        content_type=guessed or content_type or "application/octet-stream",
+        content_type=guessed,
         size=len(content),
     )
     attachment.file.save(uuid.uuid4().hex, ContentFile(content), save=False)
