@@ -431,18 +431,20 @@ def test_dry_run_panel_is_on_the_ticket_page_for_supervisors_only(personas):
     assert "Rules: dry run" not in signed_in(personas.l1_agent).get(url).content.decode()
 
 
-def test_dry_run_partial_for_htmx_has_no_page_around_it(personas):
+def test_dry_run_partial_for_the_ticket_panel_is_compact_without_a_page_around_it(personas):
     make_rule(personas.admin)
     ticket = make_ticket(personas.requester, subject="VPN is down")
 
     page = (
         signed_in(personas.admin)
-        .get(f"/rules/dry-run/?ticket={ticket.number}", HTTP_HX_REQUEST="true")
+        .get(f"/rules/dry-run/?ticket={ticket.number}&compact=1", HTTP_HX_REQUEST="true")
         .content.decode()
     )
 
     assert page.startswith('<div id="dry-run-results">')
     assert "would fire" in page
+    assert '<ul class="plain verdicts-compact">' in page
+    assert "<table" not in page
 
 
 def test_testing_the_form_evaluates_the_typed_conditions_and_saves_nothing(personas):

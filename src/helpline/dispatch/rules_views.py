@@ -206,7 +206,12 @@ def dry_run(request: HttpRequest) -> HttpResponse:
     number = _ticket_number(request.GET.get("ticket"))
     trigger = request.GET.get("trigger", "")
     trigger = trigger if trigger in RuleTrigger.values else ""
-    context: dict[str, Any] = {"number": number, "trigger": trigger, "triggers": RuleTrigger}
+    context: dict[str, Any] = {
+        "number": number,
+        "trigger": trigger,
+        "triggers": RuleTrigger,
+        "compact": request.GET.get("compact") == "1",  # the ticket page's narrow panel
+    }
     if number is not None:
         try:
             context["verdicts"] = selectors.dry_run_for(_user(request), number, trigger)
