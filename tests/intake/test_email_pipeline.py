@@ -7,8 +7,14 @@ from email.message import EmailMessage
 
 import pytest
 
+from helpline.accounts.models import User
 from helpline.intake.choices import InboundStatus
-from helpline.intake.email.pipeline import ingest_message, retry_quarantined
+from helpline.intake.email.pipeline import (
+    batched,
+    ingest_batch,
+    ingest_message,
+    retry_quarantined,
+)
 from helpline.intake.models import BouncedAddress, InboundEmail, TicketFollower
 from helpline.tickets.choices import MessageKind, Status
 from helpline.tickets.models import Attachment, Message, Ticket
@@ -457,3 +463,120 @@ def test_html_mail_is_sanitised_on_the_ticket(db):
     stored = Message.objects.get()
     assert stored.body_html.strip() == '<p>Hi <a rel="noopener noreferrer nofollow">a</a></p>'
     assert stored.body_text == "Hi a"
+
+
+# --- batches: one transaction, one savepoint per message ---------------------------------
+
+
+def test_batch_quarantines_the_failing_message_and_commits_the_others(db, monkeypatch):
+    # given a pipeline step that fails for one sender only
+    from helpline.intake.email import pipeline
+
+    real = pipeline._add_followers
+
+    def broken_for_bob(ticket, parsed, requester, **kwargs):
+        if parsed.from_address == "bob@acme.example":
+            raise RuntimeError("followers table on fire")
+        return real(ticket, parsed, requester, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_add_followers", broken_for_bob)
+
+    # when a batch with Bob's message in the middle is ingested
+    bobs = mail("two", sender="bob@acme.example", message_id="<b2@x>")
+    results = ingest_batch(
+        [
+            (mail("one", sender="ann@acme.example", message_id="<b1@x>"), "1"),
+            (bobs, "2"),
+            (mail("three", sender="cid@acme.example", message_id="<b3@x>"), "3"),
+        ]
+    )
+
+    # then the others made their tickets, and Bob's message left nothing but its
+    # quarantine row (no ticket, no requester created by the rolled-back attempt)
+    assert [r.outcome for r in results] == ["created", "quarantined", "created"]
+    assert results[1].reason == "RuntimeError: followers table on fire"
+    assert Ticket.objects.count() == 2
+    assert not User.objects.filter(email="bob@acme.example").exists()
+    row = InboundEmail.objects.get(status=InboundStatus.QUARANTINED)
+    assert (row.source, row.ticket_id, row.raw.read()) == ("2", None, bobs)
+    assert InboundEmail.objects.count() == 3
+
+
+def test_database_failure_in_a_batch_commits_nothing(db, monkeypatch):
+    # given a database that fails while the third message of a batch is processed
+    from django.db import OperationalError
+
+    from helpline.intake.email import pipeline
+
+    real = pipeline._add_followers
+
+    def database_down(ticket, parsed, requester, **kwargs):
+        if parsed.from_address == "cid@acme.example":
+            raise OperationalError("server closed the connection")
+        return real(ticket, parsed, requester, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_add_followers", database_down)
+    batch = [
+        (mail(str(n), sender=f"{name}@acme.example", message_id=f"<d{n}@x>"), str(n))
+        for n, name in enumerate(["ann", "bob", "cid"])
+    ]
+
+    # when the batch is ingested, the error reaches the transport
+    with pytest.raises(OperationalError):
+        ingest_batch(batch)
+
+    # then nothing of the batch was committed: the transport may offer it all again
+    assert (Ticket.objects.count(), InboundEmail.objects.count()) == (0, 0)
+    monkeypatch.undo()
+    assert [r.outcome for r in ingest_batch(batch)] == ["created"] * 3
+
+
+def test_duplicates_within_one_batch_and_against_the_ledger(db):
+    first = ingest_message(mail(message_id="<dup1@x>"))
+
+    results = ingest_batch(
+        [
+            (mail(message_id="<dup1@x>"), "again"),
+            (mail("new", message_id="<dup2@x>"), "new"),
+            (mail("new", message_id="<dup2@x>"), "new again"),
+        ]
+    )
+
+    assert [r.outcome for r in results] == ["duplicate", "created", "duplicate"]
+    assert results[0].ticket_number == first.ticket_number
+    assert results[2].ticket_number == results[1].ticket_number
+    assert (Ticket.objects.count(), InboundEmail.objects.count()) == (2, 2)
+
+
+def test_rate_limit_counts_the_messages_of_the_same_batch(db, settings):
+    # given a limit of 3 per sender, one earlier message, and a batch of 4 more
+    settings.EMAIL_LOOP_MAX_PER_SENDER = 3
+    ingest_message(mail("n0", message_id="<rl0@x>"))
+    batch = [(mail(f"n{i}", message_id=f"<rl{i}@x>"), str(i)) for i in range(1, 5)]
+    batch.insert(2, (mail("other", sender="ann@acme.example", message_id="<rl-ann@x>"), "ann"))
+
+    results = ingest_batch(batch)
+
+    # then the batch's messages count towards the limit as they are recorded
+    assert [r.outcome for r in results] == ["created", "created", "created", "loop", "loop"]
+    assert Ticket.objects.filter(requester__email="rita@acme.example").count() == 3
+
+
+def test_reply_in_the_same_batch_as_its_ticket_is_threaded(db):
+    results = ingest_batch(
+        [
+            (mail(message_id="<t1@x>"), "first"),
+            (mail("more", message_id="<t2@x>", headers={"In-Reply-To": "<t1@x>"}), "reply"),
+        ]
+    )
+    assert [r.outcome for r in results] == ["created", "appended"]
+    assert results[1].ticket_number == results[0].ticket_number
+    assert Message.objects.count() == 2
+
+
+def test_batched_splits_by_count_and_by_bytes():
+    items = [(b"x" * 10, str(n)) for n in range(7)]
+    assert [len(b) for b in batched(items, size=3, max_bytes=1000)] == [3, 3, 1]
+    assert [len(b) for b in batched(items, size=50, max_bytes=25)] == [2, 2, 2, 1]
+    assert [len(b) for b in batched([(b"x" * 100, "big")], size=50, max_bytes=25)] == [1]
+    assert list(batched([], size=3)) == []

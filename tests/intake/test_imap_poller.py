@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError
 
 from helpline.intake.email import imap
-from helpline.intake.email.pipeline import ingest_message
+from helpline.intake.email.pipeline import ingest_batch, ingest_message
 from helpline.tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_database_down_during_poll_leaves_mail_on_the_server_for_next_time(mailb
     for n in range(2):
         mailbox.deliver(raw_mail(n))
 
-    def database_down(raw, **kwargs):
+    def database_down(items, **kwargs):
         raise OperationalError("connection refused")
 
     down = imap.poll(account_for(mailbox), ingest=database_down)
@@ -82,29 +82,57 @@ def test_database_down_during_poll_leaves_mail_on_the_server_for_next_time(mailb
 
 
 def test_worker_killed_after_commit_but_before_flagging_creates_nothing_twice(mailbox):
-    for n in range(3):
+    # given five messages, polled two per transaction
+    for n in range(5):
+        mailbox.deliver(raw_mail(n))
+    batches = []
+
+    def killed_after_second_batch(items, **kwargs):
+        results = ingest_batch(items, **kwargs)
+        batches.append(results)
+        if len(batches) == 2:
+            raise KeyboardInterrupt  # the process dies after the commit, before flagging
+        return results
+
+    # when the worker dies after the second batch committed
+    with pytest.raises(KeyboardInterrupt):
+        imap.poll(account_for(mailbox), ingest=killed_after_second_batch, batch_size=2)
+
+    # then the first batch is flagged; the second is committed but still unseen, and the
+    # fifth message untouched
+    assert Ticket.objects.count() == 4
+    assert len(mailbox.uids("SEEN")) == 2
+    assert len(mailbox.uids("UNSEEN")) == 3
+
+    # and the next poll creates only the missing ticket
+    rerun = imap.poll(account_for(mailbox))
+
+    assert rerun.outcomes == {"duplicate": 2, "created": 1}
+    assert Ticket.objects.count() == 5
+    assert mailbox.uids("UNSEEN") == []
+
+
+def test_database_failure_in_a_later_batch_keeps_the_earlier_batches(mailbox):
+    # given five messages, polled two per transaction, and a database that fails on the
+    # second transaction
+    for n in range(5):
         mailbox.deliver(raw_mail(n))
     calls = []
 
-    def killed_after_second(raw, **kwargs):
-        result = ingest_message(raw, **kwargs)
-        calls.append(result)
+    def fails_second_time(items, **kwargs):
+        calls.append(len(items))
         if len(calls) == 2:
-            raise KeyboardInterrupt  # the process dies before flagging message 2
-        return result
+            raise OperationalError("server closed the connection")
+        return ingest_batch(items, **kwargs)
 
-    with pytest.raises(KeyboardInterrupt):
-        imap.poll(account_for(mailbox), ingest=killed_after_second)
+    report = imap.poll(account_for(mailbox), ingest=fails_second_time, batch_size=2)
+
+    # then the first batch is committed and flagged, the other three wait on the server
+    assert report.outcomes == {"created": 2}
+    assert report.left_on_server == 3
+    assert report.error.startswith("database unavailable")
     assert Ticket.objects.count() == 2
-    assert (
-        len(mailbox.uids("UNSEEN")) == 2
-    )  # message 2 committed but still unseen, message 3 untouched
-
-    rerun = imap.poll(account_for(mailbox))
-
-    assert rerun.outcomes == {"duplicate": 1, "created": 1}
-    assert Ticket.objects.count() == 3
-    assert mailbox.uids("UNSEEN") == []
+    assert len(mailbox.uids("UNSEEN")) == 3
 
 
 def test_processed_mail_can_be_moved_to_a_folder(mailbox):

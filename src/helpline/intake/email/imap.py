@@ -1,5 +1,6 @@
-"""IMAP transport: fetch unseen mail, hand each message to the pipeline, and only then
-mark it seen (or move it) on the server.
+"""IMAP transport: fetch unseen mail, hand it to the pipeline a batch at a time (one
+transaction per batch), and only after the batch has committed mark its messages seen
+(or move them) on the server.
 
 A message whose ingestion did not commit (the database is down, the worker is killed)
 stays unseen on the server and is fetched again next time; the pipeline's ledger turns
@@ -20,7 +21,13 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError
 from django.utils import timezone
 
-from helpline.intake.email.pipeline import IngestResult, ingest_message
+from helpline.intake.email.pipeline import (
+    BATCH_BYTES,
+    BATCH_MESSAGES,
+    Incoming,
+    IngestResult,
+    ingest_batch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +60,7 @@ class PollReport:
         self.outcomes[result.outcome] = self.outcomes.get(result.outcome, 0) + 1
 
 
-Ingest = Callable[..., IngestResult]
+IngestBatch = Callable[..., list[IngestResult]]
 
 
 def connect(account: ImapAccount) -> imaplib.IMAP4:
@@ -74,11 +81,13 @@ def poll(
     account: ImapAccount,
     *,
     mailbox=None,
-    ingest: Ingest = ingest_message,
+    ingest: IngestBatch = ingest_batch,
     batch: int = 200,
+    batch_size: int = BATCH_MESSAGES,
     client: imaplib.IMAP4 | None = None,
 ) -> PollReport:
-    """Ingest up to `batch` unseen messages. Stops at the first database error."""
+    """Ingest up to `batch` unseen messages, `batch_size` per transaction. Stops at the
+    first database error, leaving that transaction's messages and the rest unseen."""
     report = PollReport()
     own_client = client is None
     try:
@@ -88,23 +97,20 @@ def poll(
             return report
         _, data = client.uid("SEARCH", None, "UNSEEN")
         uids = data[0].split()[:batch] if data and data[0] else []
+        pending: list[tuple[bytes, bytes]] = []  # (uid, raw) not yet ingested
+        pending_bytes = 0
         for position, uid in enumerate(uids):
             raw = _fetch(client, uid)
-            if raw is None:
-                continue
-            report.fetched += 1
-            try:
-                result = ingest(
-                    raw, mailbox=mailbox, source=f"{account.label()};uid={uid.decode()}"
-                )
-            except DatabaseError as exc:
-                # Not committed: leave this and the rest on the server for the next poll.
-                report.left_on_server += len(uids) - position
-                report.error = f"database unavailable: {exc}"
-                logger.warning("IMAP poll of %s stopped: %s", account.label(), exc)
-                break
-            _mark_handled(client, uid, account)
-            report.count(result)
+            if raw is not None:
+                report.fetched += 1
+                pending.append((uid, raw))
+                pending_bytes += len(raw)
+            last = position == len(uids) - 1
+            if pending and (last or len(pending) >= batch_size or pending_bytes >= BATCH_BYTES):
+                if not _ingest_pending(client, account, mailbox, ingest, pending, report):
+                    report.left_on_server += len(uids) - position - 1
+                    break
+                pending, pending_bytes = [], 0
     except (TimeoutError, OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:
         report.error = f"{type(exc).__name__}: {exc}"
         logger.warning("IMAP poll of %s failed: %s", account.label(), exc)
@@ -112,6 +118,31 @@ def poll(
         if own_client and client is not None:
             _logout(client)
     return report
+
+
+def _ingest_pending(
+    client: imaplib.IMAP4,
+    account: ImapAccount,
+    mailbox,
+    ingest: IngestBatch,
+    pending: list[tuple[bytes, bytes]],
+    report: PollReport,
+) -> bool:
+    """Ingest one batch and, once it has committed, flag it on the server. False when the
+    database failed (nothing of the batch committed, nothing flagged)."""
+    items: list[Incoming] = [(raw, f"{account.label()};uid={uid.decode()}") for uid, raw in pending]
+    try:
+        results = ingest(items, mailbox=mailbox)
+    except DatabaseError as exc:
+        # Not committed: leave the batch and the rest on the server for the next poll.
+        report.left_on_server += len(pending)
+        report.error = f"database unavailable: {exc}"
+        logger.warning("IMAP poll of %s stopped: %s", account.label(), exc)
+        return False
+    _mark_handled(client, [uid for uid, _ in pending], account)
+    for result in results:
+        report.count(result)
+    return True
 
 
 def _quote(folder: str) -> str:
@@ -129,14 +160,16 @@ def _fetch(client: imaplib.IMAP4, uid: bytes) -> bytes | None:
     return None
 
 
-def _mark_handled(client: imaplib.IMAP4, uid: bytes, account: ImapAccount) -> None:
+def _mark_handled(client: imaplib.IMAP4, uids: list[bytes], account: ImapAccount) -> None:
+    """Flag (or move) a committed batch: one command for all of its messages."""
+    uid_set = b",".join(uids).decode()
     if account.processed_folder:
         client.create(_quote(account.processed_folder))
-        if client.uid("COPY", uid, _quote(account.processed_folder))[0] == "OK":
-            client.uid("STORE", uid, "+FLAGS", "(\\Deleted \\Seen)")
+        if client.uid("COPY", uid_set, _quote(account.processed_folder))[0] == "OK":
+            client.uid("STORE", uid_set, "+FLAGS", "(\\Deleted \\Seen)")
             client.expunge()
             return
-    client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+    client.uid("STORE", uid_set, "+FLAGS", "(\\Seen)")
 
 
 def _logout(client: imaplib.IMAP4) -> None:

@@ -1,11 +1,13 @@
 """The one path every inbound e-mail takes, whatever transport read it.
 
-    ingest_message(raw, mailbox=...) -> IngestResult
+    ingest_batch([(raw, source), ...], mailbox=...) -> [IngestResult, ...]
+    ingest_message(raw, mailbox=...) -> IngestResult      (a batch of one)
 
-The IMAP poller, the LMTP receiver and `helpline email ingest` all call it, and may
-acknowledge the message to their server once it returns: by then the ledger row and
-the ticket it produced are committed together (or the message is quarantined with its
-raw bytes). Only a failure of the database itself propagates.
+The IMAP poller and `helpline email ingest` pass batches (`batched`), the LMTP receiver
+single messages; each may acknowledge the messages to its server once the call returns:
+by then every ledger row and the ticket it produced are committed together (or the
+message is quarantined with its raw bytes). Only a failure of the database itself
+propagates, and then nothing of the batch is committed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import email.parser
 import email.utils
 import logging
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -22,7 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, DataError, IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,6 +84,30 @@ def _result(row: InboundEmail) -> IngestResult:
 
 # --- entry points ----------------------------------------------------------------------
 
+# One transaction commits up to this many messages (or this many bytes of raw mail),
+# each in its own savepoint: a commit (a WAL flush) per message cost more than the rest
+# of the work on a ticket. Transports acknowledge a batch only after it has committed.
+BATCH_MESSAGES = 50
+BATCH_BYTES = 16 * 1024 * 1024
+
+Incoming = tuple[bytes, str]  # (raw bytes, source)
+
+
+def batched(
+    items: Iterable[Incoming], *, size: int = BATCH_MESSAGES, max_bytes: int = BATCH_BYTES
+) -> Iterator[list[Incoming]]:
+    """Group (raw, source) pairs into batches for `ingest_batch` (at least one message each)."""
+    batch: list[Incoming] = []
+    total = 0
+    for item in items:
+        if batch and (len(batch) >= size or total + len(item[0]) > max_bytes):
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += len(item[0])
+    if batch:
+        yield batch
+
 
 def ingest_message(
     raw: bytes, *, mailbox: Mailbox | None = None, source: str = "", check_loops: bool = True
@@ -90,41 +117,135 @@ def ingest_message(
     `source` names where it came from (shown in reports and the admin); `check_loops=False`
     turns off the per-sender rate limit, for importing an archive.
     """
-    key = dedupe_key(raw)
-    previous = InboundEmail.objects.filter(dedupe_key=key).select_related("ticket").first()
-    if previous is not None:
-        return IngestResult(
-            DUPLICATE, previous.ticket.number if previous.ticket_id else None, previous.pk
-        )
+    return ingest_batch([(raw, source)], mailbox=mailbox, check_loops=check_loops)[0]
+
+
+def ingest_batch(
+    items: Sequence[Incoming], *, mailbox: Mailbox | None = None, check_loops: bool = True
+) -> list[IngestResult]:
+    """`ingest_message` for several messages in one transaction, one result per message.
+
+    Each message runs in its own savepoint: one that fails is rolled back alone and
+    quarantined (raw bytes kept) in the same transaction, and the others go on. When this
+    returns, every message of the batch is committed (as a ticket, a reply, a recorded
+    bounce or loop, or in quarantine); a failure of the database itself propagates and
+    commits none of them, so the transport acknowledges nothing.
+    """
+    if not items:
+        return []
+    work = [(raw, source, dedupe_key(raw), _parse(raw, source)) for raw, source in items]
+    with transaction.atomic():
+        batch = _Batch(work, mailbox=mailbox, check_loops=check_loops)
+        return [batch.ingest(raw, source, key, parsed) for raw, source, key, parsed in work]
+
+
+def _parse(raw: bytes, source: str) -> ParsedEmail | str:
+    """The parsed message, or why it must be quarantined (before any database work)."""
     limit = settings.EMAIL_MAX_MESSAGE_BYTES
     if len(raw) > limit:
-        return _quarantine(raw, key, mailbox, source, f"too large: {len(raw)} bytes > {limit}")
+        return f"too large: {len(raw)} bytes > {limit}"
     try:
-        parsed = parse_email(raw)
+        return parse_email(raw)
     except ParseError as exc:
-        return _quarantine(raw, key, mailbox, source, str(exc))
+        return str(exc)
     except Exception as exc:  # a parser bug must not lose the message
-        logger.exception("e-mail parser failed on %s", source or key)
-        return _quarantine(raw, key, mailbox, source, f"parser error: {type(exc).__name__}")
-    try:
-        with transaction.atomic():
-            row = _new_row(raw, key, mailbox, source, parsed)
-            _process(row, parsed, check_loops=check_loops)
-        return _result(row)
-    except IntegrityError:
-        previous = InboundEmail.objects.filter(dedupe_key=key).first()
-        if previous is None:
-            raise
-        return IngestResult(DUPLICATE, None, previous.pk)
-    except ServiceError as exc:
-        return _quarantine(raw, key, mailbox, source, f"{exc.code}: {exc.detail}")
-    except DataError as exc:  # a value the database refused: this message's fault
-        return _quarantine(raw, key, mailbox, source, f"DataError: {exc}"[:500])
-    except DatabaseError:
-        raise  # the database itself failed: the transport must not acknowledge
-    except Exception as exc:
-        logger.exception("e-mail ingestion failed on %s", source or key)
-        return _quarantine(raw, key, mailbox, source, f"{type(exc).__name__}: {exc}"[:500])
+        logger.exception("e-mail parser failed on %s", source or "a message")
+        return f"parser error: {type(exc).__name__}"
+
+
+class _Batch:
+    """What the messages of one batch share, read with one query each instead of one per
+    message: which are already in the ledger, how much each sender sent lately, and the
+    requesters who already exist."""
+
+    def __init__(
+        self,
+        work: Sequence[tuple[bytes, str, str, ParsedEmail | str]],
+        *,
+        mailbox: Mailbox | None,
+        check_loops: bool,
+    ) -> None:
+        self.mailbox = mailbox
+        self.check_loops = check_loops
+        keys = {key for _, _, key, _ in work}
+        self.done: dict[str, IngestResult] = {
+            row.dedupe_key: IngestResult(
+                DUPLICATE, row.ticket.number if row.ticket_id else None, row.pk
+            )
+            for row in InboundEmail.objects.filter(dedupe_key__in=keys)
+            .select_related("ticket")
+            .only("pk", "dedupe_key", "ticket__number")
+        }
+        parsed = [p for _, _, key, p in work if key not in self.done and not isinstance(p, str)]
+        senders = {p.from_address[:254] for p in parsed if p.from_address}
+        self.recent: dict[str, int] = {}
+        if check_loops and senders:
+            since = timezone.now() - dt.timedelta(seconds=settings.EMAIL_LOOP_WINDOW_SECONDS)
+            self.recent = dict(
+                InboundEmail.objects.filter(sender__in=senders, received_at__gte=since)
+                .values("sender")
+                .annotate(n=Count("pk"))
+                .values_list("sender", "n")
+            )
+        # Requesters who exist, by exact (lower-case) address; other spellings go through
+        # find_or_create_requester, which compares case-insensitively. Worth a query of
+        # its own only when several messages share it.
+        addresses = {p.from_address.strip().lower() for p in parsed if p.from_address}
+        addresses.discard("")
+        self.requesters: dict[str, User] = (
+            {user.email: user for user in User.objects.filter(email__in=addresses)}
+            if len(parsed) > 1
+            else {}
+        )
+
+    def is_loop(self, sender: str) -> bool:
+        return self.recent.get(sender, 0) >= settings.EMAIL_LOOP_MAX_PER_SENDER
+
+    def requester(self, address: str, name: str) -> User:
+        user = self.requesters.get(address.strip().lower())
+        if user is not None:
+            return user
+        # Not remembered: if this message's savepoint rolls back, the new row goes with it.
+        return find_or_create_requester(email=address, full_name=name)
+
+    def ingest(self, raw: bytes, source: str, key: str, parsed: ParsedEmail | str) -> IngestResult:
+        if key in self.done:  # in the ledger already, or earlier in this batch
+            previous = self.done[key]
+            return IngestResult(DUPLICATE, previous.ticket_number, previous.ledger_id)
+        row = self._ingest(raw, source, key, parsed)
+        if isinstance(row, IngestResult):
+            return row
+        result = _result(row)
+        self.done[key] = result
+        self.recent[row.sender] = self.recent.get(row.sender, 0) + 1
+        return result
+
+    def _ingest(
+        self, raw: bytes, source: str, key: str, parsed: ParsedEmail | str
+    ) -> InboundEmail | IngestResult:
+        mailbox = self.mailbox
+        if isinstance(parsed, str):
+            return _quarantine(raw, key, mailbox, source, parsed)
+        try:
+            with transaction.atomic():
+                row = _new_row(raw, key, mailbox, source, parsed)
+                _process(row, parsed, check_loops=self.check_loops, batch=self)
+            return row
+        except IntegrityError as exc:
+            # Another process committed the same message while we worked on it.
+            previous = InboundEmail.objects.filter(dedupe_key=key).first()
+            if previous is None:
+                return _quarantine(raw, key, mailbox, source, f"IntegrityError: {exc}"[:500])
+            return IngestResult(DUPLICATE, None, previous.pk)
+        except ServiceError as exc:
+            return _quarantine(raw, key, mailbox, source, f"{exc.code}: {exc.detail}")
+        except DataError as exc:  # a value the database refused: this message's fault
+            return _quarantine(raw, key, mailbox, source, f"DataError: {exc}"[:500])
+        except DatabaseError:
+            raise  # the database itself failed: the transport must not acknowledge
+        except Exception as exc:
+            logger.exception("e-mail ingestion failed on %s", source or key)
+            return _quarantine(raw, key, mailbox, source, f"{type(exc).__name__}: {exc}"[:500])
 
 
 def retry_quarantined(ledger_id: int) -> IngestResult:
@@ -182,8 +303,21 @@ def _new_row(
     if parsed is not None:
         _fill(row, parsed)
     row.raw.save("message.eml", ContentFile(raw), save=False)
-    row.save(force_insert=True)
-    return row
+    return row  # inserted by _save once its outcome is known (or earlier by _saved_pk)
+
+
+def _save(row: InboundEmail) -> None:
+    if row.pk is None:
+        row.save(force_insert=True)
+    else:
+        row.save()
+
+
+def _saved_pk(row: InboundEmail) -> int:
+    """The ledger row's id, inserting the row now if need be (inline images name it)."""
+    if row.pk is None:
+        row.save(force_insert=True)
+    return row.pk
 
 
 def _fill(row: InboundEmail, parsed: ParsedEmail) -> None:
@@ -202,8 +336,10 @@ def _fill(row: InboundEmail, parsed: ParsedEmail) -> None:
 
 def _quarantine(
     raw: bytes, key: str, mailbox: Mailbox | None, source: str, reason: str
-) -> IngestResult:
-    """Keep what could not be processed, raw bytes and error, for an administrator."""
+) -> InboundEmail | IngestResult:
+    """Keep what could not be processed, raw bytes and error, for an administrator.
+
+    Returns the ledger row, or the result "duplicate" when the message is in the ledger."""
     try:
         with transaction.atomic():
             row = _new_row(raw, key, mailbox, source, None)
@@ -212,24 +348,32 @@ def _quarantine(
             row.subject = decode_header(head.get("Subject"))[:1000]
             row.error = reason[:2000]
             row.suppress_auto_response = True
-            row.save()
+            _save(row)
     except IntegrityError:
         previous = InboundEmail.objects.filter(dedupe_key=key).first()
         if previous is None:
             raise
         return IngestResult(DUPLICATE, None, previous.pk)
     logger.warning("e-mail quarantined (%s): %s", reason, source or key)
-    return _result(row)
+    return row
 
 
 # --- processing ----------------------------------------------------------------------------
 
 
-def _process(row: InboundEmail, parsed: ParsedEmail, *, check_loops: bool = True) -> None:
+def _process(
+    row: InboundEmail,
+    parsed: ParsedEmail,
+    *,
+    check_loops: bool = True,
+    batch: _Batch | None = None,
+) -> None:
     """Route a parsed message (inside the caller's transaction) and record the outcome."""
     if parsed.is_bounce:
         _record_bounce(row, parsed)
-    elif _is_own_address(row.sender) or (check_loops and _is_loop(row)):
+    elif _is_own_address(row.sender) or (
+        check_loops and (batch.is_loop(row.sender) if batch else _is_loop(row))
+    ):
         row.status = InboundStatus.LOOP
         row.suppress_auto_response = True
     else:
@@ -240,9 +384,9 @@ def _process(row: InboundEmail, parsed: ParsedEmail, *, check_loops: bool = True
             row.status = InboundStatus.AUTO_REPLY
             row.ticket = thread.ticket
         else:
-            _deliver(row, parsed, thread.ticket, thread.matched_by)
+            _deliver(row, parsed, thread.ticket, thread.matched_by, batch)
     row.updated_at = timezone.now()
-    row.save()
+    _save(row)
 
 
 MAILBOX_CACHE_KEY = "intake:mailbox-addresses"
@@ -276,9 +420,16 @@ def _is_loop(row: InboundEmail) -> bool:
 
 
 def _deliver(
-    row: InboundEmail, parsed: ParsedEmail, ticket: Ticket | None, matched_by: str
+    row: InboundEmail,
+    parsed: ParsedEmail,
+    ticket: Ticket | None,
+    matched_by: str,
+    batch: _Batch | None = None,
 ) -> None:
-    requester = find_or_create_requester(email=parsed.from_address, full_name=parsed.from_name)
+    if batch is not None:
+        requester = batch.requester(parsed.from_address, parsed.from_name)
+    else:
+        requester = find_or_create_requester(email=parsed.from_address, full_name=parsed.from_name)
     files, skipped = _files(parsed)
     text = parsed.visible_text.strip() or ("" if files else _("(empty message)"))
     html = _inline_html(parsed.visible_html, row, files, skipped)
@@ -331,11 +482,14 @@ def _deliver(
                 suppress_autoreply=parsed.suppress_auto_response,
             ),
         )
-        message = ticket.messages.get()
         row.status = InboundStatus.CREATED
+        # The ticket's one message, read by the INSERT of the ledger row itself rather
+        # than by a query of its own.
+        row.message_id = Subquery(Message.objects.filter(ticket_id=ticket.pk).values("pk")[:1])
+    else:
+        row.message = message
     row.ticket = ticket
-    row.message = message
-    _add_followers(ticket, parsed, requester)
+    _add_followers(ticket, parsed, requester, new=row.status == InboundStatus.CREATED)
 
 
 def _files(parsed: ParsedEmail) -> tuple[list[IncomingFile], list[str]]:
@@ -377,7 +531,7 @@ def _inline_html(html: str, row: InboundEmail, files: list[IncomingFile], notes:
         content_id = match.group(2)
         if content_id not in known:
             return match.group(0)
-        url = reverse("intake-email-inline", args=[row.pk, content_id])
+        url = reverse("intake-email-inline", args=[_saved_pk(row), content_id])
         return f"{match.group(1)}{url}{match.group(3)}"
 
     if known and "cid:" in html:
@@ -385,7 +539,7 @@ def _inline_html(html: str, row: InboundEmail, files: list[IncomingFile], notes:
     return html + "".join(f"<p>{escape(note)}</p>" for note in notes)
 
 
-def _add_followers(ticket: Ticket, parsed: ParsedEmail, requester: User) -> None:
+def _add_followers(ticket: Ticket, parsed: ParsedEmail, requester: User, *, new: bool) -> None:
     """Cc'd (and other To) addresses become followers, except our own and the requester."""
     domain = "@" + settings.HELPLINE_MAIL_DOMAIN.lower()
     ours = {email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(), requester.email.lower()}
@@ -399,9 +553,13 @@ def _add_followers(ticket: Ticket, parsed: ParsedEmail, requester: User) -> None
     if not wanted:
         return
     users = {user.email.lower(): user for user in User.objects.filter(email__in=wanted)}
-    existing = set(
-        TicketFollower.objects.filter(ticket=ticket, email__in=wanted).values_list(
-            "email", flat=True
+    existing = (
+        set()  # a ticket created a moment ago has no followers yet
+        if new
+        else set(
+            TicketFollower.objects.filter(ticket=ticket, email__in=wanted).values_list(
+                "email", flat=True
+            )
         )
     )
     TicketFollower.objects.bulk_create(

@@ -54,15 +54,18 @@ def find_thread(parsed: ParsedEmail) -> Thread:
     """The ticket this e-mail continues, and how it was recognised."""
     ids = parsed.thread_ids
     if ids:
-        found = dict(
-            Message.objects.filter(email_message_id__in=_id_variants(ids))
+        # The tickets come with the messages (one query); the newest message wins an id.
+        found = {
+            message.email_message_id: message.ticket
+            for message in Message.objects.filter(email_message_id__in=_id_variants(ids))
+            .select_related("ticket")
+            .only("email_message_id", "ticket")
             .order_by("id")
-            .values_list("email_message_id", "ticket_id")
-        )
+        }
         for ref in ids:
-            ticket_id = found.get(ref) or found.get(ref.strip("<>"))
-            if ticket_id:
-                return Thread(_follow_merges(Ticket.objects.get(pk=ticket_id)), BY_REFERENCE)
+            ticket = found.get(ref) or found.get(ref.strip("<>"))
+            if ticket is not None:
+                return Thread(_follow_merges(ticket), BY_REFERENCE)
     number = ticket_number_in_subject(parsed.subject)
     if number is not None:
         ticket = Ticket.objects.filter(number=number).first()

@@ -2,8 +2,8 @@
 
 ingest reads .eml files, mbox files and maildirs (a directory with cur/ and new/ is a
 maildir; a file starting with "From " is an mbox; anything else is one .eml) and feeds
-each message through the same pipeline as the IMAP poller, printing one line per
-message:
+the messages through the same pipeline as the IMAP poller, in the same batches (one
+transaction per batch), printing one line per message once its batch has committed:
 
     <source>: created #1234
     <source>: appended #1234
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from helpline.intake.email.pipeline import ingest_message, retry_quarantined
+from helpline.intake.email.pipeline import batched, ingest_batch, retry_quarantined
 from helpline.intake.models import InboundEmail, Mailbox
 
 
@@ -80,9 +80,11 @@ class Command(BaseCommand):
         for path in paths:
             if not path.exists():
                 raise CommandError(f"{path}: no such file or directory")
-            for source, raw in read_messages(path):
-                result = ingest_message(raw, mailbox=box, source=source, check_loops=check_loops)
-                self.stdout.write(f"{source}: {result.line()}")
+            messages = ((raw, source) for source, raw in read_messages(path))
+            for batch in batched(messages):
+                results = ingest_batch(batch, mailbox=box, check_loops=check_loops)
+                for (_, source), result in zip(batch, results, strict=True):
+                    self.stdout.write(f"{source}: {result.line()}")
 
     def _retry(self, ids: list[int], everything: bool) -> None:
         if everything:
