@@ -16,10 +16,13 @@ Targets (issue): search p95 <= 40 ms, suggestions p95 <= 60 ms at 20,000 article
 1,000,000 tickets on PostgreSQL.
 
 Run: `.venv/bin/python bench/search.py [--db postgres|sqlite|both] [--articles N]
-[--tickets N] [--rounds N]`. Defaults are small so `make bench` stays quick (1,000
-articles, 10,000 tickets); the big run is `--articles 20000 --tickets 1000000`.
+[--tickets N] [--rounds N] [--reuse]`. Defaults are small so `make bench` stays quick
+(1,000 articles, 10,000 tickets); the big run is `--articles 20000 --tickets 1000000`.
 PostgreSQL comes from BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432) and uses
-its own database, helpline_bench_search, dropped and re-created on each run.
+its own database per data set, helpline_bench_search_<articles>_<tickets>_<seed>, dropped
+and re-created on each run. With --reuse a PostgreSQL database whose data set matches
+(same sizes and seed, loading finished) is kept: migrations are applied to it and only
+the latency part runs, so the 1,000,000-ticket database (~30 min to build) is built once.
 """
 
 from __future__ import annotations
@@ -124,51 +127,70 @@ class Vocabulary:
         return " ".join(words)
 
 
-def setup_database(kind: str) -> dict:
+META_TABLE = "bench_search_meta"
+
+
+def data_set(args: argparse.Namespace) -> str:
+    return f"{args.articles}/{args.tickets}/{args.seed}"
+
+
+def loaded_data_set(url: str) -> str | None:
+    """The data set a kept benchmark database holds (None: missing or half-loaded)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url) as conn:
+            row = conn.execute(f"SELECT data_set FROM {META_TABLE}").fetchone()  # noqa: S608
+    except psycopg.Error:
+        return None
+    return row[0] if row else None
+
+
+def setup_database(kind: str, args: argparse.Namespace) -> tuple[dict, bool]:
+    """The database's URL, and whether it already holds the data set (--reuse)."""
+    reuse = False
     if kind == "postgres":
         base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-        recreate_database(base, PG_DB)
-        url = pg_url(base, PG_DB)
+        name = f"{PG_DB}_{args.articles}_{args.tickets}_{args.seed}"
+        url = pg_url(base, name)
+        reuse = args.reuse and loaded_data_set(url) == data_set(args)
+        if reuse:
+            log(f"[{kind}] reusing {name} (data set {data_set(args)})")
+        else:
+            recreate_database(base, name)
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='helpline-bench-search-')}/bench.sqlite3"
     env = {**os.environ, "DATABASE_URL": url, "HELPLINE_DEV": "true"}
     subprocess.run(  # noqa: S603
         [str(ROOT / ".venv" / "bin" / "helpline"), "migrate", "-v0"], env=env, check=True
     )
-    return {"DATABASE_URL": url}
+    return {"DATABASE_URL": url}, reuse
 
 
 def run_child(args: argparse.Namespace, kind: str) -> dict:
     """Each database runs in its own process: Django is configured once per process."""
-    env = {**os.environ, **setup_database(kind), "HELPLINE_DEV": "true"}
+    database, reuse = setup_database(kind, args)
+    env = {**os.environ, **database, "HELPLINE_DEV": "true"}
     argv = [sys.executable, __file__, "--child", kind]
     argv += ["--articles", str(args.articles), "--tickets", str(args.tickets)]
     argv += ["--rounds", str(args.rounds), "--seed", str(args.seed)]
+    argv += ["--reuse"] if reuse else []
     done = subprocess.run(argv, env=env, check=True, capture_output=True, text=True)  # noqa: S603
     sys.stderr.write(done.stderr)
     return json.loads(done.stdout)
 
 
-def measure(kind: str, args: argparse.Namespace) -> dict:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.config.settings")
-    django.setup()
-    from django.db import connection
-    from tests.kb.quality import ARTICLES, load_queries
+def load(kind: str, args: argparse.Namespace, rng, vocabulary, result: dict):
+    """Fill a fresh database: articles and tickets, indexed as the product indexes them."""
+    from tests.kb.quality import ARTICLES
 
     from helpline.accounts.choices import Role
     from helpline.accounts.models import User
     from helpline.core import search
-    from helpline.kb import selectors
     from helpline.kb.importer import import_folder
     from helpline.kb.models import Article
     from helpline.kb.services import article_document
     from helpline.tickets.models import Ticket
-
-    rng = random.Random(args.seed)
-    vocabulary = Vocabulary(rng)
-    result: dict = {"database": kind, "articles": args.articles, "tickets": args.tickets}
 
     # --- articles: the fixture corpus through the importer, the rest in bulk ----------
     import_folder(ARTICLES)
@@ -225,6 +247,10 @@ def measure(kind: str, args: argparse.Namespace) -> dict:
                 title=f"#{ticket.number} {subject}",
                 body=body,
                 url=f"/tickets/{ticket.number}/",
+                requester_id=ticket.requester_id,
+                organization_id=ticket.organization_id,
+                team_id=ticket.team_id,
+                assignee_id=ticket.assignee_id,
             )
             for ticket, (subject, body) in zip(created, texts, strict=True)
         ]
@@ -234,18 +260,53 @@ def measure(kind: str, args: argparse.Namespace) -> dict:
     elapsed = time.perf_counter() - started
     if args.tickets:
         result["ticket_rows_and_indexing_per_s"] = round(indexed / elapsed, 1)
+    return requesters, supervisor
+
+
+def measure(kind: str, args: argparse.Namespace) -> dict:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.config.settings")
+    django.setup()
+    from django.db import connection
+    from tests.kb.quality import load_queries
+
+    from helpline.accounts.choices import Role
+    from helpline.accounts.models import User
+    from helpline.kb import selectors
+
+    rng = random.Random(args.seed)
+    vocabulary = Vocabulary(rng)
+    result: dict = {"database": kind, "articles": args.articles, "tickets": args.tickets}
+    if args.reuse:
+        result["reused_database"] = True
+        requesters = list(
+            User.objects.filter(email__startswith="bench")
+            .exclude(email__in=["bench-sup@example.org", "bench-agent@example.org"])
+            .order_by("id")
+        )
+        supervisor = User.objects.get(email="bench-sup@example.org")
+    else:
+        requesters, supervisor = load(kind, args, rng, vocabulary, result)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE kb_searchdocument")
             cursor.execute("VACUUM ANALYZE kb_searchterm")
             cursor.execute("ANALYZE tickets_ticket")
+            if not args.reuse:
+                cursor.execute(f"CREATE TABLE {META_TABLE} (data_set text)")
+                cursor.execute(f"INSERT INTO {META_TABLE} VALUES (%s)", [data_set(args)])  # noqa: S608
     else:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    rng = random.Random(args.seed + 1)  # the same questions whether loaded now or kept
+    vocabulary.rng = rng
 
     # --- latency ----------------------------------------------------------------------
     queries = load_queries()
-    agent = User.objects.create(email="bench-agent@example.org", role=Role.AGENT)
+    agent, _ = User.objects.get_or_create(
+        email="bench-agent@example.org", defaults={"role": Role.AGENT}
+    )
     timings: dict[str, list[float]] = {
         "search_anonymous": [],
         "search_agent": [],
@@ -285,6 +346,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--child", choices=("postgres", "sqlite"))
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a PostgreSQL database that already holds this data set (skip loading)",
+    )
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(args.child, args)))

@@ -44,3 +44,129 @@ def test_ticket_search_api_needs_sign_in(client, personas, django_capture_on_com
 
     assert anonymous.status_code == 401
     assert [i["id"] for i in mine.json()["items"]] == [ticket.pk]
+
+
+def _found(user, query: str) -> set[int]:
+    return {h.object_id for h in selectors.search_tickets(user, query)}
+
+
+def _visible(user) -> set[int]:
+    from helpline.tickets.models import Ticket
+
+    return set(Ticket.objects.visible_to(user).values_list("pk", flat=True))
+
+
+def test_ticket_search_matches_visible_to_for_every_persona(
+    personas, django_capture_on_commit_callbacks
+):
+    # given tickets of a sharing organization, an outsider, and three team queues
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket(personas.requester, subject="Сканер не сканирует")
+        make_ticket(personas.other_requester, subject="Сканер сломан")
+        make_ticket(
+            personas.colleague,
+            actor=personas.supervisor,
+            subject="Сканер в бухгалтерии",
+            team=personas.l2_team,
+        )
+        make_ticket(
+            personas.other_requester,
+            actor=personas.supervisor,
+            subject="Сканер на складе",
+            team=personas.l3_team,
+            assignee=personas.l1_agent,
+        )
+        make_ticket(
+            personas.other_requester,
+            actor=personas.supervisor,
+            subject="Сканер L1",
+            team=personas.l1_team,
+        )
+
+    # then everyone finds exactly the scanner tickets Ticket.visible_to allows them
+    for name, user in personas.all().items():
+        assert _found(user, "сканер") == _visible(user), name
+    assert len(_found(personas.colleague, "сканер")) == 2  # own + the shared colleague's
+
+
+def test_organization_that_does_not_share_keeps_tickets_apart(
+    personas, django_capture_on_commit_callbacks
+):
+    personas.organization.shares_tickets = False
+    personas.organization.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = make_ticket(personas.requester, subject="Монитор мерцает")
+
+    assert _found(personas.requester, "монитор") == {mine.pk}
+    assert _found(personas.colleague, "монитор") == set()
+
+
+def test_team_and_assignee_changes_move_tickets_between_agents(
+    personas, django_capture_on_commit_callbacks
+):
+    # given a ticket in L2's queue
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(
+            personas.requester,
+            actor=personas.supervisor,
+            subject="Клавиатура не работает",
+            team=personas.l2_team,
+        )
+    assert _found(personas.l2_agent, "клавиатура") == {ticket.pk}
+    assert _found(personas.agent_other_team, "клавиатура") == set()
+
+    # when it moves to L3
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.update_ticket(personas.supervisor, ticket, {"team": personas.l3_team})
+
+    # then L3 finds it and L2 no longer does
+    assert _found(personas.l2_agent, "клавиатура") == set()
+    assert _found(personas.agent_other_team, "клавиатура") == {ticket.pk}
+
+    # and when it is assigned to an L1 agent, that agent finds it too
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.update_ticket(personas.supervisor, ticket, {"assignee": personas.l1_agent})
+    assert _found(personas.l1_agent, "клавиатура") == {ticket.pk}
+
+
+def test_stale_visibility_columns_never_leak(personas, django_capture_on_commit_callbacks):
+    # given a ticket whose copied visibility lags behind (the re-index has not run yet)
+    from helpline.kb.models import SearchDocument
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(personas.requester, subject="Наушники хрипят")
+    SearchDocument.objects.filter(kind="ticket", object_id=ticket.pk).update(
+        requester_id=personas.other_requester.pk, organization_id=None
+    )
+
+    # then the outsider the stale row points at still does not see it
+    assert _found(personas.other_requester, "наушники") == set()
+
+
+def test_inactive_people_find_no_tickets(personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket(personas.requester, subject="Мышь не работает")
+    personas.requester.is_active = False
+    personas.requester.save()
+
+    assert _found(personas.requester, "мышь") == set()
+
+
+def test_merged_ticket_is_found_by_the_replies_it_received(
+    personas, django_capture_on_commit_callbacks
+):
+    # given two tickets of one requester, the second about a word only it mentions
+    with django_capture_on_commit_callbacks(execute=True):
+        target = make_ticket(personas.requester, subject="Почта не приходит")
+        source = make_ticket(
+            personas.requester, subject="Outlook", body="Аутлук пишет про квоту ящика"
+        )
+
+    # when the second is merged into the first
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.merge_tickets(personas.supervisor, source, target)
+
+    # then the words of its replies find the target, and the emptied source no longer
+    found = _found(personas.requester, "квота")
+    assert target.pk in found
+    assert source.pk not in found

@@ -29,7 +29,7 @@ import html
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -300,6 +300,14 @@ class Document:
     tags: Sequence[str] = ()
     is_public: bool = False
     url: str = ""
+    # Tickets: who may see it (a copy of the ticket's columns, see SearchDocument).
+    requester_id: int | None = None
+    organization_id: int | None = None
+    team_id: int | None = None
+    assignee_id: int | None = None
+
+
+VISIBILITY_FIELDS = ("requester_id", "organization_id", "team_id", "assignee_id")
 
 
 @dataclass
@@ -366,6 +374,8 @@ def index_documents(docs: Iterable[Document]) -> int:
             row.title_norm = " ".join(fields_["title"])
             row.tags_norm = " ".join(fields_["tags"])
             row.body_norm = " ".join(fields_["body"])
+            for name in VISIBILITY_FIELDS:
+                setattr(row, name, getattr(doc, name))
             for term in set(row.terms()):
                 df_delta[(doc.kind, term)] += 1
             for name in FIELD_WEIGHTS:
@@ -377,7 +387,7 @@ def index_documents(docs: Iterable[Document]) -> int:
             SearchDocument.objects.bulk_update(
                 updates,
                 ["language", "is_public", "title", "url", "text", "title_norm", "tags_norm"]
-                + ["body_norm"],
+                + ["body_norm", *VISIBILITY_FIELDS],
                 batch_size=500,
             )
         _apply_deltas(df_delta, len_delta)
@@ -404,33 +414,30 @@ def remove_documents(kind: str, object_ids: Iterable[int]) -> None:
         _apply_deltas(df_delta, len_delta)
 
 
+UPSERT_ROWS = 300  # three parameters a row: stays under SQLite's 999 variables
+
+
 def _apply_deltas(df_delta: Counter, len_delta: Counter) -> None:
     from helpline.kb.models import SearchStats, SearchTerm
 
-    changed = {key: value for key, value in df_delta.items() if value}
-    for kind in {k for k, _ in changed}:
-        terms = [t for k, t in changed if k == kind]
-        known = set()
-        for start in range(0, len(terms), 500):
-            chunk = terms[start : start + 500]
-            known.update(
-                SearchTerm.objects.filter(kind=kind, term__in=chunk).values_list("term", flat=True)
+    # One upsert per 300 terms (ON CONFLICT on both databases), in a fixed order so that
+    # two workers indexing at once lock the shared terms in the same order.
+    changed = sorted((kind, term, delta) for (kind, term), delta in df_delta.items() if delta)
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), UPSERT_ROWS):
+            chunk = changed[start : start + UPSERT_ROWS]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO kb_searchterm (kind, term, df) VALUES {values} "  # noqa: S608
+                "ON CONFLICT (kind, term) DO UPDATE SET df = kb_searchterm.df + excluded.df",
+                [value for row in chunk for value in row],
             )
-        new = [
-            SearchTerm(kind=kind, term=t, df=changed[(kind, t)])
-            for t in terms
-            if t not in known and changed[(kind, t)] > 0
-        ]
-        SearchTerm.objects.bulk_create(new, batch_size=1000)
-        by_delta: dict[int, list[str]] = {}
-        for term in known:
-            by_delta.setdefault(changed[(kind, term)], []).append(term)
-        for delta, group in by_delta.items():
-            for start in range(0, len(group), 500):
-                SearchTerm.objects.filter(kind=kind, term__in=group[start : start + 500]).update(
-                    df=F("df") + delta
-                )
-        SearchTerm.objects.filter(kind=kind, df__lte=0).delete()
+    for kind in {kind for kind, _, delta in changed if delta < 0}:
+        fallen = [term for k, term, delta in changed if k == kind and delta < 0]
+        for start in range(0, len(fallen), 500):
+            SearchTerm.objects.filter(
+                kind=kind, term__in=fallen[start : start + 500], df__lte=0
+            ).delete()
     for kind in {k for k, _ in len_delta}:
         stats, _ = SearchStats.objects.get_or_create(kind=kind)
         SearchStats.objects.filter(pk=stats.pk).update(
@@ -448,50 +455,78 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _known_terms(kinds: Sequence[str], terms: Iterable[str]) -> dict[str, int]:
-    from helpline.kb.models import SearchTerm
+def _lookup(kind: str, terms: Iterable[str]):
+    """Document frequencies of these terms and the kind's length statistics, in one query."""
+    from helpline.kb.models import SearchStats
 
-    totals: Counter[str] = Counter()
-    rows = SearchTerm.objects.filter(kind__in=kinds, term__in=set(terms)).values_list("term", "df")
-    for term, df in rows:
-        totals[term] += df
-    return dict(totals)
+    terms = sorted(set(terms))
+    sql = (
+        "SELECT '', docs, title_length, tags_length, body_length FROM kb_searchstats "
+        "WHERE kind = %s"
+    )
+    params: list = [kind]
+    if terms:
+        marks = ",".join(["%s"] * len(terms))
+        # Only placeholders are interpolated; terms are never '' (the statistics row).
+        sql += (
+            " UNION ALL SELECT term, df, 0, 0, 0 FROM kb_searchterm "  # noqa: S608
+            f"WHERE kind = %s AND term IN ({marks})"
+        )
+        params += [kind, *terms]
+    stats = SearchStats(kind=kind)
+    df: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for term, count, title_length, tags_length, body_length in cursor.fetchall():
+            if term:
+                df[term] = count
+            else:
+                stats.docs, stats.title_length = count, title_length
+                stats.tags_length, stats.body_length = tags_length, body_length
+    return df, stats
 
 
-def _fuzzy_candidates(kinds: Sequence[str], term: str) -> list[tuple[str, int]]:
-    """Index terms that share trigrams with term: pg_trgm or the FTS5 trigram table."""
-    if len(term) < 4:
-        return []
-    kind_marks = ",".join(["%s"] * len(kinds))
+def _fuzzy_candidates(kind: str, words_: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+    """Index terms sharing trigrams with each word: pg_trgm (one query for all words) or
+    the FTS5 trigram table."""
+    found: dict[str, list[tuple[str, int]]] = {w: [] for w in words_}
+    words_ = [w for w in words_ if len(w) >= 4]
+    if not words_:
+        return found
     with connection.cursor() as cursor:
         if _is_postgres():
             cursor.execute("SELECT set_limit(0.2)")
-            # Only placeholders are interpolated into these statements.
             cursor.execute(
-                f"SELECT term, df FROM kb_searchterm WHERE kind IN ({kind_marks}) "  # noqa: S608
-                "AND term %% %s ORDER BY similarity(term, %s) DESC LIMIT 300",
-                [*kinds, term, term],
+                "SELECT w.word, t.term, t.df FROM unnest(%s::text[]) AS w(word) "
+                "CROSS JOIN LATERAL (SELECT term, df FROM kb_searchterm "
+                "WHERE kind = %s AND term %% w.word "
+                "ORDER BY similarity(term, w.word) DESC LIMIT 300) AS t",
+                [list(words_), kind],
             )
-        else:
-            grams = [g for g in trigrams(term) if " " not in g]
+            for word, term, df in cursor.fetchall():
+                found[word].append((term, df))
+            return found
+        for word in words_:
+            grams = [g for g in trigrams(word) if " " not in g]
             if not grams:
-                return []
+                continue
             match = " OR ".join('"' + g + '"' for g in grams)
             cursor.execute(
-                "SELECT t.term, t.df FROM kb_searchterm_trgm JOIN kb_searchterm t "  # noqa: S608
+                "SELECT t.term, t.df FROM kb_searchterm_trgm JOIN kb_searchterm t "
                 "ON t.id = kb_searchterm_trgm.rowid WHERE kb_searchterm_trgm MATCH %s "
-                f"AND t.kind IN ({kind_marks}) ORDER BY kb_searchterm_trgm.rank LIMIT 300",
-                [match, *kinds],
+                "AND t.kind = %s ORDER BY kb_searchterm_trgm.rank LIMIT 300",
+                [match, kind],
             )
-        return list(cursor.fetchall())
+            found[word] = list(cursor.fetchall())
+    return found
 
 
-def _best_fuzzy(kinds: Sequence[str], term: str) -> tuple[str, int] | None:
+def _best_fuzzy(term: str, candidates: Iterable[tuple[str, int]]) -> tuple[str, int] | None:
     limit = allowed_typos(term)
     if not limit:
         return None
     best: tuple[int, int, str] | None = None
-    for candidate, df in _fuzzy_candidates(kinds, term):
+    for candidate, df in candidates:
         distance = edit_distance(term, candidate, limit + 1)
         if distance > limit or candidate == term:
             continue
@@ -501,19 +536,26 @@ def _best_fuzzy(kinds: Sequence[str], term: str) -> tuple[str, int] | None:
     return (best[2], -best[1]) if best else None
 
 
-def parse_query(query: str, kinds: Sequence[str]) -> list[QueryTerm]:
-    """Query words -> index terms, repairing words the index does not know."""
+def parse_query(query: str, kind: str):
+    """Query words -> index terms, repairing words the index does not know; with the
+    kind's statistics (fetched in the same query as the terms' document frequencies)."""
     raw = [w for w in words(query) if w not in STOP_WORDS][:MAX_QUERY_TERMS]
     direct = {w: stem(w) for w in raw}
     alt = {w: [stem(a) for a in alternatives(w) if a not in STOP_WORDS] for w in raw}
-    known = _known_terms(kinds, list(direct.values()) + [a for v in alt.values() for a in v])
+    known, stats = _lookup(kind, list(direct.values()) + [a for v in alt.values() for a in v])
+    # At most three unknown words get a typo lookup: long suggestion texts must not cost
+    # a lookup per word.
+    unknown = [
+        direct[w] for w in raw if direct[w] not in known and not any(a in known for a in alt[w])
+    ]
+    to_repair = list(dict.fromkeys(unknown))[:MAX_FUZZY_WORDS]
+    fuzzy = _fuzzy_candidates(kind, [t for t in to_repair if allowed_typos(t)])
     result: dict[str, QueryTerm] = {}
 
     def add(term: str, weight: float, source: str, df: int = 0) -> None:
         if term not in result or result[term].weight < weight:
             result[term] = QueryTerm(term, weight, source, df)
 
-    fuzzy_budget = MAX_FUZZY_WORDS  # long suggestion texts must not cost a lookup per word
     for word in raw:
         term = direct[word]
         if term in known:
@@ -523,29 +565,35 @@ def parse_query(query: str, kinds: Sequence[str]) -> list[QueryTerm]:
         if repaired:
             add(repaired[0], 0.9, word, known[repaired[0]])
             continue
-        fuzzy = _best_fuzzy(kinds, term) if fuzzy_budget > 0 else None
-        fuzzy_budget -= 1
-        if fuzzy:
-            add(fuzzy[0], 0.7, word, fuzzy[1])
+        best = _best_fuzzy(term, fuzzy.get(term, ())) if term in to_repair else None
+        if best:
+            add(best[0], 0.7, word, best[1])
         else:
             add(term, 1.0, word)  # unknown everywhere: keeps the query honest
-    return list(result.values())
+    return list(result.values()), stats
 
 
-def _candidate_ids(terms: Sequence[str], scope, *, require_all: bool = False) -> list[int]:
-    """Ids of scope's documents matching any (or every) term, best first by the database's
-    own rank (ts_rank_cd on PostgreSQL, FTS5 bm25 on SQLite)."""
+def _candidates(
+    terms: Sequence[str], scope, *, require_all: bool, limit: int, newest: bool = False
+) -> list[tuple]:
+    """(id, object_id, title_norm, tags_norm, body_norm) of scope's documents matching any
+    (or every) term, best first by the database's own rank (ts_rank_cd on PostgreSQL, FTS5
+    bm25 on SQLite), or `newest` first: candidates and their text in one query."""
     if not terms:
         return []
     # Only constant SQL goes into extra()/RawSQL; the query text travels as a parameter.
     if _is_postgres():
         tsquery = (" & " if require_all else " | ").join(terms)
         vector = "kb_searchdocument.search_vector"
-        rank = RawSQL(f"ts_rank_cd({vector}, to_tsquery('simple', %s))", [tsquery])  # noqa: S611
         candidates = scope.extra(  # noqa: S610
             where=[f"{vector} @@ to_tsquery('simple', %s)"], params=[tsquery]
-        ).annotate(_rank=rank)
-        candidates = candidates.order_by("-_rank", "id")
+        )
+        if newest:
+            candidates = candidates.order_by("-id")
+        else:
+            rank_sql = f"ts_rank_cd({vector}, to_tsquery('simple', %s))"
+            rank = RawSQL(rank_sql, [tsquery])  # noqa: S611
+            candidates = candidates.annotate(_rank=rank).order_by("-_rank", "id")
     else:
         match = (" AND " if require_all else " OR ").join('"' + t + '"' for t in terms)
         candidates = scope.extra(  # noqa: S610
@@ -555,22 +603,34 @@ def _candidate_ids(terms: Sequence[str], scope, *, require_all: bool = False) ->
                 "kb_searchdocument_fts MATCH %s",
             ],
             params=[match],
-        ).annotate(_rank=RawSQL("bm25(kb_searchdocument_fts, 3.0, 2.0, 1.0)", []))
-        candidates = candidates.order_by("_rank", "id")
-    return list(candidates.values_list("id", flat=True)[:CANDIDATE_LIMIT])
+        )
+        if newest:
+            candidates = candidates.order_by("-id")
+        else:
+            bm25 = RawSQL("bm25(kb_searchdocument_fts, 3.0, 2.0, 1.0)", [])
+            candidates = candidates.annotate(_rank=bm25).order_by("_rank", "id")
+    fields_ = ("id", "object_id", "title_norm", "tags_norm", "body_norm")
+    return list(candidates.values_list(*fields_)[:limit])
 
 
 def _retrieval_terms(
-    terms: Sequence[QueryTerm], df: dict[str, int], docs: int
+    terms: Sequence[QueryTerm], df: dict[str, int], docs: int, budget: int = SELECTIVE_MAX_DOCS
 ) -> tuple[list[str], bool]:
     """Which terms fetch candidates: the rarest few of the selective ones (in at most 2% of
-    documents or 200, never more than 5,000); every term still counts in ranking. If all known terms
-    are common, documents must contain all of them."""
+    documents or 200, never more than `budget`), as long as together they match at most
+    `budget` documents (the rows the database must rank); every term still counts in
+    ranking. If all known terms are common, documents must contain all of them."""
     known = sorted((t for t in terms if df.get(t.term, 0) > 0), key=lambda t: df[t.term])
-    cutoff = min(max(docs * SELECTIVE_SHARE, 200), SELECTIVE_MAX_DOCS)
-    selective = [t.term for t in known if df[t.term] <= cutoff]
+    cutoff = min(max(docs * SELECTIVE_SHARE, 200), budget)
+    selective: list[str] = []
+    matched = 0
+    for term in known[:RETRIEVAL_TERMS]:
+        if df[term.term] > cutoff or (selective and matched + df[term.term] > budget):
+            break
+        selective.append(term.term)
+        matched += df[term.term]
     if selective:
-        return selective[:RETRIEVAL_TERMS], False
+        return selective, False
     return [t.term for t in known[:RETRIEVAL_TERMS]], True
 
 
@@ -614,22 +674,36 @@ def search(
     kind: str,
     scope,
     limit: int = 10,
+    candidate_limit: int = CANDIDATE_LIMIT,
+    retrieval_budget: int = SELECTIVE_MAX_DOCS,
+    newest_fill: bool = False,
+    allowed: Callable[[list[int]], set[int]] | None = None,
 ) -> list[Hit]:
-    """Ranked hits among the SearchDocument rows of `scope` (a permission-filtered queryset)."""
-    from helpline.kb.models import SearchDocument, SearchStats
+    """Ranked hits among the SearchDocument rows of `scope` (a permission-filtered queryset).
 
-    terms = parse_query(query, [kind])
+    `allowed`, given object ids, returns those the person may see: a last check of the
+    ranked candidates against the source of truth (for tickets, Ticket.visible_to), for
+    scopes built from columns copied at indexing time.
+
+    `retrieval_budget` bounds how many documents the database ranks (see
+    _retrieval_terms). With `newest_fill`, when every word is common and too few documents
+    hold them all, the newest documents holding the rarest word fill up the candidates
+    (tickets: among thousands of equally plausible matches, recent ones first).
+    """
+    from helpline.kb.models import SearchDocument
+
+    terms, stats = parse_query(query, kind)
     if not terms:
         return []
-    stats = SearchStats.objects.filter(kind=kind).first() or SearchStats(kind=kind)
     df = {t.term: t.df for t in terms}
-    retrieval, require_all = _retrieval_terms(terms, df, stats.docs)
-    ids = _candidate_ids(retrieval, scope, require_all=require_all)
-    if not ids:
-        return []
-    rows = SearchDocument.objects.filter(pk__in=ids).values_list(
-        "id", "object_id", "title_norm", "tags_norm", "body_norm"
-    )
+    retrieval, require_all = _retrieval_terms(terms, df, stats.docs, retrieval_budget)
+    rows = _candidates(retrieval, scope, require_all=require_all, limit=candidate_limit)
+    if newest_fill and require_all and len(retrieval) > 1 and len(rows) < limit:
+        seen = {row[0] for row in rows}
+        newest = _candidates(
+            retrieval[:1], scope, require_all=False, limit=candidate_limit, newest=True
+        )
+        rows += [row for row in newest if row[0] not in seen]
     scored = []
     for pk, object_id, title_norm, tags_norm, body_norm in rows:
         fields_ = {
@@ -640,9 +714,16 @@ def search(
         score = _bm25f(terms, fields_, df, stats)
         if score > 0:
             scored.append((score, object_id, pk))
+    if allowed is not None and scored:
+        visible = allowed([object_id for _, object_id, _ in scored])
+        scored = [item for item in scored if item[1] in visible]
     scored.sort(key=lambda item: (-item[0], item[1]))
     top = scored[:limit]
-    shown = SearchDocument.objects.in_bulk([pk for _, _, pk in top])
+    if not top:
+        return []
+    shown = SearchDocument.objects.only("kind", "language", "title", "url", "text").in_bulk(
+        [pk for _, _, pk in top]
+    )
     term_set = {t.term for t in terms}
     return [
         Hit(

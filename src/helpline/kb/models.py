@@ -233,10 +233,29 @@ class SearchDocument(models.Model):
     title_norm = models.TextField(blank=True)
     tags_norm = models.TextField(blank=True)
     body_norm = models.TextField(blank=True)
+    # Tickets only: who may see the ticket (Ticket.visible_to), copied at indexing so a
+    # search filters candidates by plain columns instead of joining the tickets table.
+    # A pre-filter only: the hits shown are checked against Ticket.visible_to again.
+    requester_id = models.BigIntegerField(null=True, blank=True)
+    organization_id = models.BigIntegerField(null=True, blank=True)
+    team_id = models.BigIntegerField(null=True, blank=True)
+    assignee_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="kb_unique_search_doc")
+        ]
+        indexes = [
+            models.Index(
+                fields=["requester_id"],
+                name="kb_searchdoc_requester_idx",
+                condition=models.Q(requester_id__isnull=False),
+            ),
+            models.Index(
+                fields=["organization_id"],
+                name="kb_searchdoc_org_idx",
+                condition=models.Q(organization_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
