@@ -302,6 +302,24 @@ def test_rule_that_would_loop_with_another_is_rejected_and_nothing_saved(persona
     assert Rule.objects.count() == 1
 
 
+def test_more_actions_than_the_api_allows_are_refused(personas):
+    empty = [""] * 21
+    data = form_data(
+        a_action=["add_tags"] * 21,
+        a_tags=[f"t{n}" for n in range(21)],
+        **{
+            f"a_{name}": empty
+            for name in ("field", "key", "value", "to", "subject", "text", "status", "url")
+        },
+    )
+
+    response = signed_in(personas.admin).post("/rules/new/", data)
+
+    assert response.status_code == 422
+    assert "at most 50 conditions and 20 actions" in response.content.decode()
+    assert Rule.objects.count() == 0
+
+
 def test_rejected_form_keeps_what_was_typed(personas):
     data = form_data(c_value=["(unclosed", "3, 4"])
 

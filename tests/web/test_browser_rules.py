@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, run_server
-from tests.web.test_browser_story import ADAM, shot, sign_in
+from tests.web.test_browser_story import ADAM, _english_msgids, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -121,3 +121,10 @@ def test_admin_builds_tests_and_saves_a_rule(browser, base_url):
     assert adam.locator("h1").inner_text() == "Правила"
     assert "Добавить теги: scanner, hardware" in adam.locator("#trigger-created").inner_text()
     shot(adam, "rules-ru")
+    phrases = _english_msgids()
+    adam.click("text=Scanners to L2")
+    for url in (adam.url, "/rules/new/?trigger=timer", f"/rules/dry-run/?ticket={number}"):
+        adam.goto(url)
+        leftovers = [p for p in phrases if p in adam.locator("body").inner_text()]
+        assert leftovers == [], (url, leftovers)
+    shot(adam, "rules-dry-run-ru")

@@ -32,7 +32,9 @@ from helpline.tickets.choices import Status
 CUSTOM = CUSTOM_PREFIX + "*"  # the builder's "custom field..." choice; the key is typed
 NO_VALUE_OPS = frozenset({"is_set", "is_not_set"})
 LIST_VALUE_OPS = frozenset({"in", "not_in"})
-MAX_ROWS = 50
+MAX_CONDITIONS = 50  # the API's limits (RuleIn)
+MAX_ACTIONS = 20
+MAX_ROWS = 100  # rows read from a POST at most; more than the limits, so the limit message shows
 
 KIND_LABELS = {
     "text": _("Text"),

@@ -130,6 +130,12 @@ def _save(request: HttpRequest, rule: Rule | None) -> HttpResponse:
     conditions = rules_forms.parse_conditions(request.POST)
     actions = rules_forms.parse_actions(request.POST)
     rows_ok = not any(row.error for row in conditions + actions)
+    if len(conditions) > rules_forms.MAX_CONDITIONS or len(actions) > rules_forms.MAX_ACTIONS:
+        form.add_error(
+            None,
+            _("A rule may have at most %(conditions)s conditions and %(actions)s actions.")
+            % {"conditions": rules_forms.MAX_CONDITIONS, "actions": rules_forms.MAX_ACTIONS},
+        )
     if form.is_valid() and rows_ok:
         try:
             saved = save_rule(
