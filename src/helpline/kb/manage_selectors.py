@@ -106,9 +106,11 @@ def get_managed_article(user, article_id: int) -> Article:
     return article
 
 
-def versions_of(user, article: Article) -> list[ArticleVersion]:
+def versions_of(user, article: Article, limit: int | None = None) -> list[ArticleVersion]:
+    """Newest first, without the texts (the diff loads the two it compares)."""
     require_agent(user)
-    return list(article.versions.select_related("author").order_by("-number"))
+    versions = article.versions.select_related("author").defer("body_md").order_by("-number")
+    return list(versions[:limit] if limit else versions)
 
 
 def helped_tickets(user, article: Article) -> list[ArticleTicketLink]:

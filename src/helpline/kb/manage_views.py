@@ -249,15 +249,14 @@ def detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "review_due": article.review_due_at.date() if article.review_due_at else None,
         }
     )
-    versions = sel.versions_of(user, article)
     context = {
         "article": article,
         "moves": moves,
         "may_publish": may_publish,
         "reviewers": list(article.reviewers.all()),
         "review_form": review_form,
-        "versions": versions[:5],
-        "version_count": len(versions),
+        "versions": sel.versions_of(user, article, limit=5),
+        "version_count": article.versions.count(),
         "feedback": sel.recent_feedback(user, article),
         "tickets": sel.helped_tickets(user, article),
         "translations": sel.translations(user, article),
