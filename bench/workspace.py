@@ -14,6 +14,12 @@ constant in the number of rows (asserted in tests/web), and within 2x at 1,000,0
 
 Knobs: BENCH_WS_TICKETS, BENCH_WS_REQUESTS (200), BENCH_WS_SECONDS (8),
 BENCH_PG (postgres://postgres@127.0.0.1:5432). Prints one JSON document.
+
+For tuning: BENCH_WS_REUSE=1 keeps the database of an earlier run with the same number
+of tickets (it is migrated, not reloaded); BENCH_WS_PAGES=name,name measures only those
+pages (names as in the output, e.g. "queue:mine,ticket with 50 messages");
+BENCH_WS_CONCURRENT=0 skips the uvicorn run; BENCH_WS_PROFILE=1 prints each page's
+cProfile (top functions by cumulative time, over the timed requests) to stderr.
 """
 
 from __future__ import annotations
@@ -32,13 +38,30 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.append(str(HERE))
 
-from _common import VENV_BIN, Server, free_port, log, machine, pg_url, recreate_database, run_wrk  # noqa: E402
+import psycopg  # noqa: E402
+from _common import (  # noqa: E402
+    VENV_BIN,
+    Server,
+    cpu_seconds,
+    free_port,
+    log,
+    machine,
+    pg_stats,
+    pg_url,
+    recreate_database,
+    run_wrk,
+)
 
 TICKETS = int(os.environ.get("BENCH_WS_TICKETS", "100000"))
 REQUESTS = int(os.environ.get("BENCH_WS_REQUESTS", "200"))
 SECONDS = float(os.environ.get("BENCH_WS_SECONDS", "8"))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DBNAME = "helpline_bench_workspace"
+REUSE = os.environ.get("BENCH_WS_REUSE", "") == "1"
+ONLY = [name for name in os.environ.get("BENCH_WS_PAGES", "").split(",") if name]
+CONCURRENT = os.environ.get("BENCH_WS_CONCURRENT", "1") != "0"
+PROFILE = os.environ.get("BENCH_WS_PROFILE", "") == "1"
+# One database per size, so the 100k and 1M data sets can both be kept for reuse.
+DBNAME = "helpline_bench_workspace" + ("" if TICKETS == 100_000 else f"_{TICKETS}")
 QUEUES = ["mine", "unassigned", "breaching", "pending", "recent", "all"]
 GET_LUA = HERE / "wrk" / "get.lua"
 
@@ -149,11 +172,48 @@ def pages(big_ticket: int) -> dict[str, str]:
     urls["live list refresh"] = "/tickets/list/?queue=all"
     urls["queue counts"] = "/tickets/counts/?queue=all"
     urls["ticket with 50 messages"] = f"/tickets/{big_ticket}/"
+    if ONLY:
+        urls = {name: url for name, url in urls.items() if name in ONLY}
     return urls
 
 
+def existing_data(count: int) -> dict | None:
+    """The data set of an earlier run, when it holds `count` tickets plus the big one."""
+    from helpline.accounts.models import User
+    from helpline.tickets.models import Ticket
+
+    big = Ticket.objects.filter(number=9_999, message_count=50).first()
+    if big is None or not User.objects.filter(email="agent@bench.example").exists():
+        return None
+    if Ticket.objects.count() != count + 1:
+        return None
+    return {"tickets": count, "insert_s": None, "big_ticket": big.number, "reused": True}
+
+
+def database_exists() -> bool:
+    with psycopg.connect(pg_url(PG, "postgres"), autocommit=True) as conn:
+        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DBNAME]).fetchone()
+    return row is not None
+
+
+def _timed(into: list[float]):
+    """A database execute wrapper that notes each statement's time in ms."""
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter_ns()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            into.append((time.perf_counter_ns() - started) / 1e6)
+
+    return wrapper
+
+
 def sequential(urls: dict[str, str]) -> dict:
-    from django.db import reset_queries
+    import cProfile
+    import pstats
+
+    from django.db import connection, reset_queries
     from django.test import Client
 
     client = Client()
@@ -163,15 +223,30 @@ def sequential(urls: dict[str, str]) -> dict:
         for _ in range(5):
             assert client.get(url).status_code == 200, url
         timings = []
+        profiler = cProfile.Profile() if PROFILE else None
+        cpu_started = time.process_time()
+        queries: list[float] = []
+        with connection.execute_wrapper(_timed(queries)):
+            client.get(url)
+        if profiler:
+            profiler.enable()
         for _ in range(REQUESTS):
             started = time.perf_counter_ns()
             response = client.get(url)
             timings.append((time.perf_counter_ns() - started) / 1e6)
+        if profiler:
+            profiler.disable()
+            log(f"--- profile of {name} ({REQUESTS} requests)")
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+        cpu_ms = (time.process_time() - cpu_started) * 1000 / (REQUESTS + 1)
         assert response.status_code == 200
         timings.sort()
         results[name] = {
             "p50_ms": round(statistics.median(timings), 1),
             "p95_ms": round(timings[int(0.95 * len(timings))], 1),
+            "cpu_ms": round(cpu_ms, 1),
+            "queries": len(queries),
+            "sql_ms": round(sum(queries), 1),
         }
         reset_queries()
     return results
@@ -192,8 +267,11 @@ def concurrent(urls: dict[str, str], env: dict[str, str]) -> dict:
     )
     server.start(Path(os.environ.get("TMPDIR", "/tmp")), "bench-workspace")
     results = {}
+    pg = psycopg.connect(pg_url(PG, "postgres"), autocommit=True)
     try:
         for name, url in urls.items():
+            server_cpu = cpu_seconds(server.pids())
+            db_cpu = cpu_seconds(pg_stats(pg, DBNAME)["backends"])
             figures = run_wrk(
                 f"http://127.0.0.1:{port}{url}",
                 GET_LUA,
@@ -202,14 +280,21 @@ def concurrent(urls: dict[str, str], env: dict[str, str]) -> dict:
                 env={"BENCH_COOKIE": cookie},
             )
             latency = figures["latency_us"]
+            server_cpu = cpu_seconds(server.pids()) - server_cpu
+            # Pooled connections stay open, so their backends' CPU counters span the run.
+            db_cpu = cpu_seconds(pg_stats(pg, DBNAME)["backends"]) - db_cpu
+            done = max(figures["requests"], 1)
             results[name] = {
                 "requests_per_s": round(figures["requests"] / (figures["duration_us"] / 1e6), 1),
                 "p50_ms": round(latency["p50"] / 1000, 1),
                 "p95_ms": round(latency["p95"] / 1000, 1),
                 "errors": sum(figures["errors"].values()),
                 "client_cpu_s": figures["client_cpu_s"],
+                "server_cpu_ms_per_request": round(server_cpu * 1000 / done, 1),
+                "postgres_cpu_ms_per_request": round(db_cpu * 1000 / done, 1),
             }
     finally:
+        pg.close()
         server.stop()
     return results
 
@@ -226,19 +311,33 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     }
     os.environ.update(env)
-    log(f"recreating {DBNAME} and migrating")
-    recreate_database(PG, DBNAME)
+    reuse = REUSE and database_exists()
+    if not reuse:
+        log(f"recreating {DBNAME}")
+        recreate_database(PG, DBNAME)
+    log(f"migrating {DBNAME}")
     subprocess.run([str(VENV_BIN / "helpline"), "migrate", "-v0"], check=True, env=env)  # noqa: S603
     import django
 
     django.setup()
-    log(f"loading {TICKETS} tickets")
-    data = load_data(TICKETS)
+    data = existing_data(TICKETS) if reuse else None
+    if data is None:
+        if reuse:
+            log(f"{DBNAME} does not hold the expected data set: recreating it")
+            from django.db import connections
+
+            connections.close_all()
+            recreate_database(PG, DBNAME)
+            subprocess.run([str(VENV_BIN / "helpline"), "migrate", "-v0"], check=True, env=env)  # noqa: S603
+        log(f"loading {TICKETS} tickets")
+        data = load_data(TICKETS)
     urls = pages(data["big_ticket"])
     log("sequential server time")
     serial = sequential(urls)
-    log("concurrency 8 through uvicorn")
-    parallel = concurrent(urls, env)
+    parallel = {}
+    if CONCURRENT:
+        log("concurrency 8 through uvicorn")
+        parallel = concurrent(urls, env)
     print(
         json.dumps(
             {

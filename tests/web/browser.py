@@ -38,7 +38,9 @@ def ensure_chromium() -> None:
         return
     if shutil.which("apt-get") is None:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Chromium is missing and apt-get is not available: under CI that is a failure")
+            pytest.fail(
+                "Chromium is missing and apt-get is not available: under CI that is a failure"
+            )
         pytest.skip("Chromium is missing and apt-get is not available")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)  # noqa: S607

@@ -197,6 +197,40 @@ def test_collision_warning_when_two_agents_reply_at_once(browser, base_url):
     adam.context.close()
 
 
+def test_side_panel_follows_a_change_made_by_another_agent(browser, base_url):
+    # given Sue has a ticket assigned to Alice open
+    sue = sign_in(browser, base_url, SUE)
+    sue.goto("/tickets/?queue=all")
+    sue.click("text=Accounting server unreachable")
+    live(sue)
+    sue.evaluate("window.__notReloaded = true")
+    assert "Alice L1" in sue.locator("#side-panel .facts").inner_text()
+    # when Adam takes the ticket on his own page
+    adam = sign_in(browser, base_url, ADAM)
+    adam.goto(sue.url)
+    adam.click("#take-form button")
+    adam.wait_for_selector("text=The ticket is assigned to you.")
+    # then Sue's side panel shows the new assignee without a reload
+    sue.wait_for_function(
+        "document.querySelector('#side-panel .facts').innerText.includes('Adam Admin')"
+    )
+    assert sue.evaluate("window.__notReloaded") is True
+    # and while Sue types a reason in the panel, a change (Adam lowers the priority) does
+    # not wipe it: she is told instead
+    # (the escalation form is open on an L1 ticket)
+    sue.fill("#e-reason", "Needs the network team")
+    adam.click("text=Change priority")
+    adam.select_option("#pr-priority", "P4")
+    adam.fill("#pr-reason", "Month-end closing")
+    adam.click("form[action$='/act/priority/'] button[type=submit]")
+    adam.wait_for_selector("text=Priority changed.")
+    sue.wait_for_selector("#panel-note", state="visible")
+    assert sue.input_value("#e-reason") == "Needs the network team"
+    assert sue.evaluate("window.__notReloaded") is True
+    sue.context.close()
+    adam.context.close()
+
+
 def _english_msgids() -> list[str]:
     """Phrases of our own UI (two words or more, no placeholders) from the Russian catalogue."""
     po = (ROOT / "src/helpline/locale/ru/LC_MESSAGES/django.po").read_text()

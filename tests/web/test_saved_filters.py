@@ -17,8 +17,10 @@ def agent_client(user) -> Client:
 def test_saving_the_current_list_keeps_its_query_and_shows_it_in_the_navigation(personas):
     client = agent_client(personas.l1_agent)
 
-    response = client.post("/tickets/filters/", {"name": "  My P1s ", "queue": "mine", "priority": "P1",
-                                                "sort": "-updated", "evil": "x"})
+    response = client.post(
+        "/tickets/filters/",
+        {"name": "  My P1s ", "queue": "mine", "priority": "P1", "sort": "-updated", "evil": "x"},
+    )
 
     saved = SavedFilter.objects.get(owner=personas.l1_agent)
     assert saved.name == "My P1s"
@@ -40,7 +42,9 @@ def test_filters_are_private_and_deletable_only_by_their_owner(personas):
 
 
 def test_requesters_cannot_save_filters(personas):
-    response = agent_client(personas.requester).post("/tickets/filters/", {"name": "x", "queue": "all"})
+    response = agent_client(personas.requester).post(
+        "/tickets/filters/", {"name": "x", "queue": "all"}
+    )
 
     assert response.status_code in (302, 403, 404)
     assert SavedFilter.objects.count() == 0

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tickets/preview/", views.preview, name="preview"),
     path("tickets/<int:number>/", views.ticket_detail, name="detail"),
     path("tickets/<int:number>/timeline/", views.ticket_timeline, name="timeline"),
+    path("tickets/<int:number>/panel/", views.ticket_panel, name="panel"),
     path("tickets/<int:number>/reply/", views.reply, name="reply"),
     path("tickets/<int:number>/act/<slug:name>/", views.action, name="action"),
 ]

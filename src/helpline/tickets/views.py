@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -42,14 +44,17 @@ from helpline.tickets.forms import (
 from helpline.tickets.models import Category, SatisfactionRating, Ticket, TicketLink
 from helpline.tickets.queues import (
     BREACH_WINDOW,
+    COUNT_CAP,
     QUEUE_KEYS,
     QUEUES,
-    queue_counts,
+    cached_queue_counts,
     queue_tickets,
 )
 from helpline.tickets.timeline import build_timeline
 
 PAGE_SIZE = 25
+SHORT_DATE = "j M, H:i"
+MAX_PAGE = 10_000
 
 
 def attachment_download(user, attachment_id: int) -> FileResponse:
@@ -160,10 +165,37 @@ def _queue_key(request: HttpRequest) -> str:
     return key if key in QUEUE_KEYS else "mine"
 
 
-def _list_context(request: HttpRequest) -> dict:
-    user = request.user
-    key = _queue_key(request)
-    form = ListFilterForm(request.GET or None)
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a queue, without a total: a COUNT over the whole queue would cost more
+    than the page itself on a large desk, and "previous / next" needs only one extra row."""
+
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "")
+    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) >= 1 else 1
+
+
+def _filtered_tickets(user: User, key: str, form: ListFilterForm):
     tickets = queue_tickets(user, key).for_list()
     if form.is_valid():
         data = form.cleaned_data
@@ -180,17 +212,50 @@ def _list_context(request: HttpRequest) -> dict:
         if data["team"]:
             tickets = tickets.filter(team_id=data["team"])
     default_order = ["-updated_at", "-id"] if key == "recent" else ["-id"]
-    tickets = tickets.order_by(*form.sort_order(default_order))
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    return tickets.order_by(*form.sort_order(default_order))
+
+
+def _prepare_rows(rows: list[Ticket]) -> None:
+    """Display values computed once in Python, so the row template is plain lookups."""
     now = timezone.now()
+    soon = now + BREACH_WINDOW
+    statuses, priorities = dict(Status.choices), dict(Priority.choices)
+    select = _("Select ticket %(number)s")
     for ticket in rows:
+        active = ticket.is_active
+        due = ticket.due_at
+        ticket.url = reverse("tickets:detail", args=[ticket.number])
+        ticket.status_label = statuses.get(ticket.status, ticket.status)
+        ticket.priority_label = priorities.get(ticket.priority, ticket.priority)
         # Red when overdue, amber when due within the breach window.
-        ticket.due_soon = bool(
-            ticket.is_active and ticket.due_at and now <= ticket.due_at <= now + BREACH_WINDOW
+        ticket.due_class = (
+            ("overdue" if due < now else "due-soon" if due <= soon else "")
+            if active and due
+            else ""
         )
-    params = {k: v for k, v in request.GET.items() if k not in ("page", "partial") and v}
+        ticket.tag_names = [tag.name for tag in ticket.tags.all()]
+        ticket.select_label = select % {"number": ticket.number}
+        ticket.due_iso = dateformat.format(due.astimezone(dt.UTC), "c") if due else ""
+        ticket.due_text = dateformat.format(timezone.localtime(due), SHORT_DATE) if due else ""
+        updated = ticket.updated_at
+        ticket.updated_iso = dateformat.format(updated.astimezone(dt.UTC), "c")
+        ticket.updated_text = dateformat.format(timezone.localtime(updated), SHORT_DATE)
+
+
+def _list_context(request: HttpRequest) -> dict:
+    key = _queue_key(request)
+    form = ListFilterForm(request.GET or None)
+    tickets = _filtered_tickets(request.user, key, form)
+    number = _page_number(request)
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(tickets[offset : offset + PAGE_SIZE + 1])
+    page = ListPage(number=number, has_next=len(rows) > PAGE_SIZE)
+    rows = rows[:PAGE_SIZE]
+    _prepare_rows(rows)
+    # The links add queue and page themselves.
+    params = {k: v for k, v in request.GET.items() if k not in ("queue", "page", "partial") and v}
     sort = params.get("sort", "")
+    query_without_sort = urlencode({k: v for k, v in params.items() if k != "sort"})
     return {
         "queue": key,
         "queue_label": dict(QUEUES)[key],
@@ -198,16 +263,50 @@ def _list_context(request: HttpRequest) -> dict:
         "tickets": rows,
         "filter_form": form,
         "query": urlencode(params),
-        "query_without_sort": urlencode({k: v for k, v in params.items() if k != "sort"}),
+        "query_without_sort": query_without_sort,
+        "sort_headers": _sort_headers(key, sort, query_without_sort),
         "sort": sort,
         "statuses": Status.choices,
         "priorities": Priority.choices,
     }
 
 
-def _queue_rows(user: User) -> list[tuple[str, str, int]]:
-    counts = queue_counts(user)
-    return [(key, label, counts[key]) for key, label in QUEUES]
+def _queue_rows(user: User) -> list[tuple[str, str, int, str]]:
+    """(key, label, count, count as shown): counts above the cap show as "999+"."""
+    counts = cached_queue_counts(user)
+    return [
+        (key, label, counts[key], f"{COUNT_CAP}+" if counts[key] > COUNT_CAP else str(counts[key]))
+        for key, label in QUEUES
+    ]
+
+
+SORT_COLUMNS = [
+    ("number", gettext_lazy("No.")),
+    ("subject", gettext_lazy("Subject")),
+    ("requester", gettext_lazy("Requester")),
+    ("status", gettext_lazy("Status")),
+    ("priority", gettext_lazy("Priority")),
+    ("assignee", gettext_lazy("Assignee")),
+    ("due", gettext_lazy("Due")),
+    ("updated", gettext_lazy("Updated")),
+]
+
+
+def _sort_headers(queue: str, sort: str, query_without_sort: str) -> list[dict]:
+    """The list's column headers: each links to sorting by it (again: the other way)."""
+    base = f"?queue={queue}" + (f"&{query_without_sort}" if query_without_sort else "")
+    headers = []
+    for key, label in SORT_COLUMNS:
+        direction = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
+        headers.append(
+            {
+                "label": label,
+                "href": f"{base}&sort={'-' if sort == key else ''}{key}",
+                "aria_sort": direction,
+                "arrow": {"ascending": " ▲", "descending": " ▼"}.get(direction, ""),
+            }
+        )
+    return headers
 
 
 @agent_required
@@ -309,11 +408,52 @@ def _reply_form_initial(ticket: Ticket) -> dict:
     }
 
 
+LONG_DATE = "j M Y, H:i"
+
+
+def _prepare_timeline(ticket: Ticket, entries: list) -> None:
+    """Display values of each entry computed once in Python: a 50-message timeline then
+    renders as plain lookups instead of tens of filters, translations and URL reversals."""
+    channels = dict(Channel.choices)
+    unknown, via = _("Unknown sender"), _("via %(channel)s")
+    for entry in entries:
+        entry.at_iso = dateformat.format(entry.at.astimezone(dt.UTC), "c")
+        entry.at_text = dateformat.format(timezone.localtime(entry.at), LONG_DATE)
+        if entry.kind != "message":
+            entry.who = entry.event.actor or "Helpline"
+            continue
+        message = entry.message
+        entry.internal = message.is_internal
+        entry.who = message.author or unknown
+        if entry.internal:
+            entry.css = "msg-note"
+        elif message.author_id == ticket.requester_id:
+            entry.css = "msg-requester"
+        else:
+            entry.css = "msg-agent"
+        entry.via = via % {"channel": channels.get(message.channel, message.channel)}
+        minutes = message.time_spent_minutes
+        entry.spent = (
+            ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
+            if minutes
+            else ""
+        )
+        entry.attachments = [
+            {
+                "url": f"{download}{a.pk}/",
+                "filename": a.filename,
+                "size_text": filesizeformat(a.size),
+            }
+            for a in message.attachments.all()
+        ]
+
+
 def _ticket_context(
     request: HttpRequest, ticket: Ticket, reply_form: ReplyForm | None = None
 ) -> dict:
     user = request.user
     timeline, time_by_agent = build_timeline(user, ticket)
+    _prepare_timeline(ticket, timeline)
     other_tickets = (
         Ticket.objects.visible_to(user)
         .filter(requester_id=ticket.requester_id)
@@ -326,6 +466,7 @@ def _ticket_context(
     return {
         "ticket": ticket,
         "timeline": timeline,
+        "may_split": _may_split(user, ticket),
         "time_by_agent": time_by_agent,
         "time_total": sum(time_by_agent.values()),
         "other_tickets": other_tickets,
@@ -354,7 +495,23 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
 def ticket_timeline(request: HttpRequest, number: int) -> HttpResponse:
     ticket = _ticket_or_404(request.user, number)
     timeline, _time = build_timeline(request.user, ticket)
-    return render(request, "tickets/_timeline.html", {"ticket": ticket, "timeline": timeline})
+    _prepare_timeline(ticket, timeline)
+    return render(
+        request,
+        "tickets/_timeline.html",
+        {"ticket": ticket, "timeline": timeline, "may_split": _may_split(request.user, ticket)},
+    )
+
+
+@agent_required
+def ticket_panel(request: HttpRequest, number: int) -> HttpResponse:
+    """The side panel (and the head's badges) as they are now, for the live refresh."""
+    ticket = _ticket_or_404(request.user, number)
+    return render(request, "tickets/_panel.html", _ticket_context(request, ticket))
+
+
+def _may_split(user: User, ticket: Ticket) -> bool:
+    return user.is_agent and ticket.status != Status.CLOSED
 
 
 @agent_required

@@ -50,6 +50,23 @@
     }
   });
 
+  // Nor the ticket's side panel while the agent is filling in one of its forms: say that
+  // the ticket changed instead, and refresh the panel at the next change after that.
+  body.addEventListener("htmx:beforeRequest", function (e) {
+    var panel = e.target.closest && e.target.closest("[data-live-panel]");
+    if (!panel || e.target !== panel) return;
+    var active = document.activeElement;
+    var editing = (active && panel.contains(active) && active.matches("input, select, textarea")) ||
+      Array.prototype.some.call(panel.querySelectorAll("textarea, input:not([type=hidden])"), function (field) {
+        return field.value !== field.defaultValue;
+      });
+    if (editing) {
+      e.preventDefault();
+      var note = document.getElementById("panel-note");
+      if (note) note.hidden = false;
+    }
+  });
+
   // --- presence: who else views or types on this ticket ------------------------------
   function presence(data) {
     var user = data.user || {};
