@@ -104,6 +104,13 @@ def test_agent_writes_an_article_with_live_preview_and_a_supervisor_publishes_it
     alice.click("#kb-attachments >> text=Insert into text")
     alice.wait_for_selector("#kb-preview img[alt='token.png']")
     assert "![token.png](/kb/files/" in alice.input_value("#id_body_md")
+    # and a link to another article found by its title
+    alice.fill("#link-q", "VPN token")
+    alice.click("#link-results >> text=Insert link")
+    alice.wait_for_selector("#kb-preview a[href='/kb/en/reset-the-vpn-token/']")
+    assert alice.input_value("#id_body_md").endswith(
+        ".png)\n[[reset-the-vpn-token|Reset the VPN token]]"
+    )
     shot(alice, "kb-edit-en")
     alice.fill("#id_message", "Confirm step")
     alice.click("[data-save]")

@@ -528,6 +528,21 @@ def test_unknown_article_is_404(personas):
     assert _client(personas.l1_agent).get("/kb/manage/999999/").status_code == 404
 
 
+def test_link_search_finds_articles_in_the_editors_language(personas):
+    _article(personas.l1_agent, title="Connect to the VPN")
+    _article(personas.l1_agent, title="VPN по-русски", language="ru", slug="vpn-ru")
+    client = _client(personas.l1_agent)
+
+    english = client.get("/kb/manage/links/", {"link_q": "vpn", "language": "en"})
+    nothing = client.get("/kb/manage/links/", {"link_q": "printer", "language": "en"})
+    requester = _client(personas.requester).get("/kb/manage/links/", {"link_q": "vpn"})
+
+    assert [a.slug for a in english.context["articles"]] == ["connect-to-the-vpn"]
+    assert 'data-insert="[[connect-to-the-vpn|Connect to the VPN]]"' in english.content.decode()
+    assert "No articles match." in nothing.content.decode()
+    assert requester.status_code == 403
+
+
 # --- create from ticket ------------------------------------------------------------
 
 
@@ -614,6 +629,23 @@ def test_bad_upload_is_rejected_and_nothing_stored(personas, name, content):
 
     assert response.status_code == 200
     assert "This type of file cannot be attached." in response.content.decode()
+    assert KbAttachment.objects.count() == 0
+
+
+def test_api_upload_of_a_refused_type_is_415_problem(client, personas):
+    from tests.factories import auth, token_for
+
+    article = _article(personas.l1_agent)
+
+    response = client.post(
+        f"/api/v1/kb/articles/{article.pk}/attachments",
+        {"file": SimpleUploadedFile("page.html", b"<script>x()</script>", "image/png")},
+        **auth(token_for(personas.l1_agent)),
+    )
+
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "attachment-type"
     assert KbAttachment.objects.count() == 0
 
 

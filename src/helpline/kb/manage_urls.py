@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.article_list, name="list"),
     path("new/", views.create, name="create"),
     path("preview/", views.preview, name="preview"),
+    path("links/", views.link_search, name="link-search"),
     path("from-ticket/<int:number>/", views.from_ticket, name="from-ticket"),
     path("<int:article_id>/", views.detail, name="detail"),
     path("<int:article_id>/edit/", views.edit, name="edit"),

@@ -209,6 +209,20 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 
 @kb_agent
+def link_search(request: HttpRequest) -> HttpResponse:
+    """Articles to link to from the editor: [[address|title]] in the same language."""
+    query = request.GET.get("link_q", "").strip()[:200]
+    language = request.GET.get("language", "")
+    articles = []
+    if query:
+        filters = sel.ArticleFilters(
+            q=query, language=language if language in Language.values else ""
+        )
+        articles = list(sel.manage_articles(request.user, filters)[:8])
+    return render(request, "kb/manage/_link_results.html", {"articles": articles, "query": query})
+
+
+@kb_agent
 @require_POST
 def from_ticket(request: HttpRequest, number: int) -> HttpResponse:
     """'Create article from ticket': a draft from the problem and its resolution, then edit it."""
