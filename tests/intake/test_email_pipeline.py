@@ -4,6 +4,7 @@ loop protection and bounces."""
 from __future__ import annotations
 
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -465,10 +466,10 @@ def test_html_mail_is_sanitised_on_the_ticket(db):
     assert stored.body_text == "Hi a"
 
 
-# --- batches: one transaction, one savepoint per message ---------------------------------
+# --- batches: one transaction per batch ---------------------------------
 
 
-def test_batch_quarantines_the_failing_message_and_commits_the_others(db, monkeypatch):
+def test_batch_quarantines_the_failing_message_and_commits_the_others(db, monkeypatch, settings):
     # given a pipeline step that fails for one sender only
     from helpline.intake.email import pipeline
 
@@ -500,6 +501,8 @@ def test_batch_quarantines_the_failing_message_and_commits_the_others(db, monkey
     row = InboundEmail.objects.get(status=InboundStatus.QUARANTINED)
     assert (row.source, row.ticket_id, row.raw.read()) == ("2", None, bobs)
     assert InboundEmail.objects.count() == 3
+    # and the batch's second round reused the raw files of the first: one file each
+    assert len(list(Path(settings.MEDIA_ROOT).rglob("*.eml"))) == 3
 
 
 def test_database_failure_in_a_batch_commits_nothing(db, monkeypatch):
@@ -580,3 +583,29 @@ def test_batched_splits_by_count_and_by_bytes():
     assert [len(b) for b in batched(items, size=50, max_bytes=25)] == [2, 2, 2, 1]
     assert [len(b) for b in batched([(b"x" * 100, "big")], size=50, max_bytes=25)] == [1]
     assert list(batched([], size=3)) == []
+
+
+def test_batch_refused_at_commit_is_ingested_one_by_one(db, monkeypatch):
+    # given a batch whose transaction ends in an IntegrityError that no message step
+    # caught (as a deferred constraint refusing the commit would)
+    from django.db import IntegrityError
+
+    from helpline.intake.email import pipeline
+
+    real_ingest = pipeline._Batch.ingest
+    calls = []
+
+    def refused_at_the_end(self, raw, source, key, parsed):
+        calls.append(source)
+        result = real_ingest(self, raw, source, key, parsed)
+        if len(calls) == 3:
+            raise IntegrityError("deferred foreign key refused")
+        return result
+
+    monkeypatch.setattr(pipeline._Batch, "ingest", refused_at_the_end)
+    batch = [(mail(str(n), message_id=f"<c{n}@x>"), str(n)) for n in range(3)]
+
+    # when it is ingested, then the batch is rolled back and each message goes in alone
+    assert [r.outcome for r in ingest_batch(batch)] == ["created"] * 3
+    assert calls == ["0", "1", "2", "0", "1", "2"]
+    assert (Ticket.objects.count(), InboundEmail.objects.count()) == (3, 3)

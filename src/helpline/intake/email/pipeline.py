@@ -84,10 +84,13 @@ def _result(row: InboundEmail) -> IngestResult:
 
 # --- entry points ----------------------------------------------------------------------
 
-# One transaction commits up to this many messages (or this many bytes of raw mail),
-# each in its own savepoint: a commit (a WAL flush) per message cost more than the rest
-# of the work on a ticket. Transports acknowledge a batch only after it has committed.
-BATCH_MESSAGES = 50
+# One transaction commits up to this many messages (or this many bytes of raw mail): a
+# commit (a WAL flush) per message cost more than the rest of a ticket's writes.
+# Transports acknowledge a batch only after it has committed. The messages of a batch
+# take no savepoints of their own (one that fails sends the whole batch round again, one
+# transaction per message); the services' nested savepoints stay below PostgreSQL's 64
+# cached subtransactions per transaction, past which every session's snapshots slow down.
+BATCH_MESSAGES = 40
 BATCH_BYTES = 16 * 1024 * 1024
 
 Incoming = tuple[bytes, str]  # (raw bytes, source)
@@ -125,18 +128,85 @@ def ingest_batch(
 ) -> list[IngestResult]:
     """`ingest_message` for several messages in one transaction, one result per message.
 
-    Each message runs in its own savepoint: one that fails is rolled back alone and
-    quarantined (raw bytes kept) in the same transaction, and the others go on. When this
-    returns, every message of the batch is committed (as a ticket, a reply, a recorded
-    bounce or loop, or in quarantine); a failure of the database itself propagates and
-    commits none of them, so the transport acknowledges nothing.
+    When this returns, every message of the batch is committed (as a ticket, a reply, a
+    recorded bounce or loop, or in quarantine with its raw bytes). If one message fails,
+    the whole batch is rolled back and ingested again one message per transaction, so
+    the failing one is quarantined alone and the others are kept. A failure of the
+    database itself propagates, and the transport acknowledges nothing of the batch.
     """
     if not items:
         return []
     work = [(raw, source, dedupe_key(raw), _parse(raw, source)) for raw, source in items]
-    with transaction.atomic():
-        batch = _Batch(work, mailbox=mailbox, check_loops=check_loops)
-        return [batch.ingest(raw, source, key, parsed) for raw, source, key, parsed in work]
+    stored: dict[str, str] = {}  # raw files written already (they survive a rollback)
+    try:
+        with transaction.atomic():
+            batch = _Batch(work, mailbox=mailbox, check_loops=check_loops, stored=stored)
+            return [batch.ingest(raw, source, key, parsed) for raw, source, key, parsed in work]
+    except _MessageFailed as failed:
+        if len(work) == 1:
+            return [_after_failure(failed, mailbox, stored)]
+        logger.info("e-mail batch rolled back (%s); ingesting its messages one by one", failed)
+    except IntegrityError:
+        if len(work) == 1:
+            raise
+        # A deferred constraint refused the commit: find the message one by one.
+        logger.warning("e-mail batch failed to commit; ingesting its messages one by one")
+    return [
+        _ingest_alone(raw, source, key, parsed, mailbox, check_loops, stored)
+        for raw, source, key, parsed in work
+    ]
+
+
+def _ingest_alone(
+    raw: bytes,
+    source: str,
+    key: str,
+    parsed: ParsedEmail | str,
+    mailbox: Mailbox | None,
+    check_loops: bool,
+    stored: dict[str, str],
+) -> IngestResult:
+    try:
+        with transaction.atomic():
+            batch = _Batch(
+                [(raw, source, key, parsed)],
+                mailbox=mailbox,
+                check_loops=check_loops,
+                stored=stored,
+            )
+            return batch.ingest(raw, source, key, parsed)
+    except _MessageFailed as failed:
+        return _after_failure(failed, mailbox, stored)
+
+
+class _MessageFailed(Exception):
+    """One message could not be processed; raised to roll back its transaction."""
+
+    def __init__(self, raw: bytes, source: str, key: str, error: Exception) -> None:
+        super().__init__(f"{source or key}: {type(error).__name__}")
+        self.raw, self.source, self.key, self.error = raw, source, key, error
+
+
+def _after_failure(
+    failed: _MessageFailed, mailbox: Mailbox | None, stored: dict[str, str]
+) -> IngestResult:
+    """The result for a message whose transaction was rolled back: quarantine, or
+    "duplicate" when another process committed the same message meanwhile."""
+    raw, source, key, exc = failed.raw, failed.source, failed.key, failed.error
+    if isinstance(exc, IntegrityError):
+        previous = InboundEmail.objects.filter(dedupe_key=key).first()
+        if previous is not None:
+            return IngestResult(DUPLICATE, None, previous.pk)
+        reason = f"IntegrityError: {exc}"[:500]
+    elif isinstance(exc, ServiceError):
+        reason = f"{exc.code}: {exc.detail}"
+    elif isinstance(exc, DataError):  # a value the database refused: this message's fault
+        reason = f"DataError: {exc}"[:500]
+    else:
+        logger.error("e-mail ingestion failed on %s", source or key, exc_info=exc)
+        reason = f"{type(exc).__name__}: {exc}"[:500]
+    row = _quarantine(raw, key, mailbox, source, reason, stored)
+    return row if isinstance(row, IngestResult) else _result(row)
 
 
 def _parse(raw: bytes, source: str) -> ParsedEmail | str:
@@ -164,9 +234,11 @@ class _Batch:
         *,
         mailbox: Mailbox | None,
         check_loops: bool,
+        stored: dict[str, str],
     ) -> None:
         self.mailbox = mailbox
         self.check_loops = check_loops
+        self.stored = stored
         keys = {key for _, _, key, _ in work}
         self.done: dict[str, IngestResult] = {
             row.dedupe_key: IngestResult(
@@ -202,50 +274,37 @@ class _Batch:
         return self.recent.get(sender, 0) >= settings.EMAIL_LOOP_MAX_PER_SENDER
 
     def requester(self, address: str, name: str) -> User:
-        user = self.requesters.get(address.strip().lower())
-        if user is not None:
-            return user
-        # Not remembered: if this message's savepoint rolls back, the new row goes with it.
-        return find_or_create_requester(email=address, full_name=name)
+        address = address.strip().lower()
+        user = self.requesters.get(address)
+        if user is None:
+            # Safe to remember: if anything fails, the batch and this memory go together.
+            user = self.requesters[address] = find_or_create_requester(
+                email=address, full_name=name
+            )
+        return user
 
     def ingest(self, raw: bytes, source: str, key: str, parsed: ParsedEmail | str) -> IngestResult:
         if key in self.done:  # in the ledger already, or earlier in this batch
             previous = self.done[key]
             return IngestResult(DUPLICATE, previous.ticket_number, previous.ledger_id)
-        row = self._ingest(raw, source, key, parsed)
-        if isinstance(row, IngestResult):
-            return row
+        if isinstance(parsed, str):
+            row = _quarantine(raw, key, self.mailbox, source, parsed, self.stored)
+            if isinstance(row, IngestResult):
+                return row
+        else:
+            row = _new_row(raw, key, self.mailbox, source, parsed, self.stored)
+            try:
+                _process(row, parsed, check_loops=self.check_loops, batch=self)
+            except DatabaseError as exc:
+                if not isinstance(exc, DataError | IntegrityError):
+                    raise  # the database itself failed: the transport must not acknowledge
+                raise _MessageFailed(raw, source, key, exc) from exc
+            except Exception as exc:
+                raise _MessageFailed(raw, source, key, exc) from exc
         result = _result(row)
         self.done[key] = result
         self.recent[row.sender] = self.recent.get(row.sender, 0) + 1
         return result
-
-    def _ingest(
-        self, raw: bytes, source: str, key: str, parsed: ParsedEmail | str
-    ) -> InboundEmail | IngestResult:
-        mailbox = self.mailbox
-        if isinstance(parsed, str):
-            return _quarantine(raw, key, mailbox, source, parsed)
-        try:
-            with transaction.atomic():
-                row = _new_row(raw, key, mailbox, source, parsed)
-                _process(row, parsed, check_loops=self.check_loops, batch=self)
-            return row
-        except IntegrityError as exc:
-            # Another process committed the same message while we worked on it.
-            previous = InboundEmail.objects.filter(dedupe_key=key).first()
-            if previous is None:
-                return _quarantine(raw, key, mailbox, source, f"IntegrityError: {exc}"[:500])
-            return IngestResult(DUPLICATE, None, previous.pk)
-        except ServiceError as exc:
-            return _quarantine(raw, key, mailbox, source, f"{exc.code}: {exc.detail}")
-        except DataError as exc:  # a value the database refused: this message's fault
-            return _quarantine(raw, key, mailbox, source, f"DataError: {exc}"[:500])
-        except DatabaseError:
-            raise  # the database itself failed: the transport must not acknowledge
-        except Exception as exc:
-            logger.exception("e-mail ingestion failed on %s", source or key)
-            return _quarantine(raw, key, mailbox, source, f"{type(exc).__name__}: {exc}"[:500])
 
 
 def retry_quarantined(ledger_id: int) -> IngestResult:
@@ -290,7 +349,12 @@ def retry_quarantined(ledger_id: int) -> IngestResult:
 
 
 def _new_row(
-    raw: bytes, key: str, mailbox: Mailbox | None, source: str, parsed: ParsedEmail | None
+    raw: bytes,
+    key: str,
+    mailbox: Mailbox | None,
+    source: str,
+    parsed: ParsedEmail | None,
+    stored: dict[str, str] | None = None,
 ) -> InboundEmail:
     row = InboundEmail(
         dedupe_key=key,
@@ -302,7 +366,12 @@ def _new_row(
     )
     if parsed is not None:
         _fill(row, parsed)
-    row.raw.save("message.eml", ContentFile(raw), save=False)
+    if stored is not None and key in stored:
+        row.raw.name = stored[key]  # written by an attempt that was rolled back
+    else:
+        row.raw.save("message.eml", ContentFile(raw), save=False)
+        if stored is not None:
+            stored[key] = row.raw.name
     return row  # inserted by _save once its outcome is known (or earlier by _saved_pk)
 
 
@@ -335,14 +404,19 @@ def _fill(row: InboundEmail, parsed: ParsedEmail) -> None:
 
 
 def _quarantine(
-    raw: bytes, key: str, mailbox: Mailbox | None, source: str, reason: str
+    raw: bytes,
+    key: str,
+    mailbox: Mailbox | None,
+    source: str,
+    reason: str,
+    stored: dict[str, str] | None = None,
 ) -> InboundEmail | IngestResult:
     """Keep what could not be processed, raw bytes and error, for an administrator.
 
     Returns the ledger row, or the result "duplicate" when the message is in the ledger."""
     try:
         with transaction.atomic():
-            row = _new_row(raw, key, mailbox, source, None)
+            row = _new_row(raw, key, mailbox, source, None, stored)
             head = email.parser.BytesHeaderParser().parsebytes(raw[:65536])
             row.sender = decode_header(head.get("From"))[:254]
             row.subject = decode_header(head.get("Subject"))[:1000]
