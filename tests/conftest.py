@@ -70,6 +70,18 @@ def api_client() -> Client:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: cached configuration (custom field
+    definitions, SLA policies, mailbox addresses) must not outlive the rolled-back
+    transaction of the test that created it."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path) -> Iterator[None]:
     settings.MEDIA_ROOT = tmp_path / "media"
     yield

@@ -178,7 +178,7 @@ CORE_ROWS: list[Row] = [
     Row(
         "PATCH",
         "/tickets/{ticket_id}",
-        on_ticket(200),
+        on_ticket(200, colleague=403),  # a shared ticket is the requester's to solve
         lambda w: f"/tickets/{w.ticket.pk}",
         lambda w, p: {"status": "solved"},
         variant="solve",

@@ -115,6 +115,18 @@ def test_colleague_cannot_rate_a_shared_ticket(personas):
     assert not SatisfactionRating.objects.exists()
 
 
+def test_colleague_cannot_solve_or_reopen_a_shared_ticket(personas):
+    ticket = make_ticket(personas.requester)
+    colleague = _client(personas.colleague)
+    colleague.post(f"/portal/t/{ticket.number}/solve/")
+    ticket.refresh_from_db()
+    assert ticket.status != Status.SOLVED
+    services.change_status(personas.l1_agent, ticket, Status.SOLVED)
+    colleague.post(f"/portal/t/{ticket.number}/reopen/")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.SOLVED
+
+
 def test_portal_in_russian(personas):
     personas.requester.language = "ru"
     personas.requester.save()

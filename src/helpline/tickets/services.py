@@ -502,6 +502,9 @@ def update_ticket(
         raise Forbidden(f"You may not change: {', '.join(refused)}.")
     if not actor.is_agent and changes.get("status") not in (Status.SOLVED, Status.OPEN):
         raise Forbidden("Requesters can only mark a ticket solved or reopen it.")
+    if not actor.is_agent and ticket.requester_id != actor.pk:
+        # colleagues see an organization's shared tickets, but the request is not theirs
+        raise Forbidden("Only the requester may mark this ticket solved or reopen it.")
     if workflow.is_final(ticket.status):
         raise Conflict("This ticket is closed; closed tickets are final.", code="ticket-closed")
     now = timezone.now()
