@@ -4,9 +4,17 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpline.config.settings")
 
-from django.core.asgi import get_asgi_application  # noqa: E402
+import django  # noqa: E402
 
-django_asgi = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+
+from helpline.config.handler import OneHopASGIHandler  # noqa: E402
+
+# WEB_THREADS=0 falls back to Django's own ASGI handler (see handler.py for why not).
+django_asgi = OneHopASGIHandler(settings.WEB_THREADS) if settings.WEB_THREADS else ASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -66,6 +66,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "helpline.config.urls"
+# Threads per server process that run HTTP requests (helpline.config.handler); 0 uses
+# Django's own ASGI handler. More threads than pooled database connections only wait.
+WEB_THREADS = env_int("WEB_THREADS", 8)
 ASGI_APPLICATION = "helpline.config.asgi.application"
 WSGI_APPLICATION = None
 
