@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from helpline.accounts.models import Team, User
 from helpline.accounts.services import find_or_create_requester
 from helpline.api.auth import require_scope
+from helpline.core.compiled import CompiledQuery
 from helpline.core.pagination import paginate
 from helpline.core.problems import NotFound, ServiceError
 from helpline.tickets import custom_fields, selectors, services
@@ -146,6 +147,12 @@ def _lookup(model, pk: int | None, field: str):
     return obj
 
 
+# Every API ticket for someone else looks up the requester: compiled once.
+_USER_BY_ID = CompiledQuery(
+    lambda pk: User.objects.select_related("organization").filter(pk=pk).order_by(), pk=-1
+)
+
+
 def _requester(request: HttpRequest, payload: TicketIn) -> User:
     actor = request.user
     if payload.requester_id is not None:
@@ -153,9 +160,7 @@ def _requester(request: HttpRequest, payload: TicketIn) -> User:
             raise ServiceError(
                 "Requesters can only open tickets for themselves.", code="forbidden", status=403
             )
-        requester = (
-            User.objects.select_related("organization").filter(pk=payload.requester_id).first()
-        )
+        requester = _USER_BY_ID.first(pk=payload.requester_id)
         return requester or _lookup(User, payload.requester_id, "requester_id")
     if payload.requester_email:
         if not actor.is_agent and payload.requester_email.lower() != actor.email.lower():
