@@ -293,6 +293,47 @@ def test_translation_link_joins_the_translation_group(personas):
     assert "translation_of" in same_language.context["form"].errors
 
 
+def test_chapter_joins_a_guide_and_leaves_it_again(personas):
+    guide = _article(personas.l1_agent, title="New employee guide", type="guide")
+    chapter = _article(personas.l1_agent, title="First sign-in")
+    client = _client(personas.l1_agent)
+
+    client.post(f"/kb/manage/{chapter.pk}/edit/", _form(chapter, guide=guide.pk, position=2))
+    guide_page = client.get(f"/kb/manage/{guide.pk}/")
+    chapter.refresh_from_db()
+    joined = (chapter.guide, chapter.position)
+    client.post(f"/kb/manage/{chapter.pk}/edit/", _form(chapter, guide="", position=""))
+    chapter.refresh_from_db()
+
+    assert joined == (guide, 2)
+    assert guide_page.context["chapters"] == [chapter]
+    assert (chapter.guide, chapter.position) == (None, 0)
+
+
+def test_only_user_guides_are_offered_as_guides(personas):
+    howto = _article(personas.l1_agent, title="Not a guide")
+    chapter = _article(personas.l1_agent, title="Chapter")
+
+    response = _client(personas.l1_agent).post(
+        f"/kb/manage/{chapter.pk}/edit/", _form(chapter, guide=howto.pk)
+    )
+
+    chapter.refresh_from_db()
+    assert "guide" in response.context["form"].errors
+    assert chapter.guide is None
+
+
+def test_public_article_page_links_agents_to_the_manage_page(client, personas):
+    article = _article(personas.l1_agent)
+    services.change_status(personas.supervisor, article, "published")
+
+    anonymous = client.get("/kb/en/connect-to-the-vpn/").content.decode()
+    agent = _client(personas.l2_agent).get("/kb/en/connect-to-the-vpn/").content.decode()
+
+    assert f'href="/kb/manage/{article.pk}/"' in agent
+    assert "/kb/manage/" not in anonymous
+
+
 def test_editor_escapes_the_title_and_text(personas):
     article = _article(personas.l1_agent, title="<b>bold</b> title")
     article.body_md = "</textarea><script>alert(1)</script>"

@@ -137,9 +137,10 @@ def _save(request: HttpRequest, form: ArticleForm, article: Article | None) -> A
                 request.user, form.article_data(), message=form.cleaned_data["message"]
             )
         before = article.versions.count()
-        services.update_article(
-            request.user, article, form.article_data(), message=form.cleaned_data["message"]
-        )
+        data = form.article_data()
+        services.update_article(request.user, article, data, message=form.cleaned_data["message"])
+        if data.guide is None and article.guide_id is not None:  # taken out of its guide
+            services.set_guide(request.user, article, None)
         if article.versions.count() == before:
             messages.info(request, _("Saved. The text did not change, so there is no new version."))
         return article

@@ -225,6 +225,20 @@ def update_article(actor, article: Article, data: ArticleData, *, message: str =
     return article
 
 
+def set_guide(actor, article: Article, guide: Article | None, position: int = 0) -> Article:
+    """Make the article a chapter of a user guide (at a position), or take it out of one."""
+    _require_agent(actor)
+    if guide is not None and (guide.type != ArticleType.GUIDE or guide.pk == article.pk):
+        raise ServiceError(
+            _("A chapter can only belong to another article of type user guide."),
+            code="invalid-guide",
+        )
+    article.guide, article.position = guide, position if guide is not None else 0
+    article.updated_at = timezone.now()
+    article.save(update_fields=["guide", "position", "updated_at"])
+    return article
+
+
 def restore_version(actor, article: Article, number: int) -> Article:
     """Bring back an old version's content as a new version."""
     _require_agent(actor)
