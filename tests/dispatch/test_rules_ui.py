@@ -269,6 +269,17 @@ def test_invalid_rule_is_rejected_with_the_validators_message(personas, override
     assert Rule.objects.count() == 0
 
 
+def test_validators_speak_the_admins_language(personas):
+    personas.admin.language = "ru"
+    personas.admin.save(update_fields=["language"])
+    overrides = {"c_field": ["shoe_size"], "c_key": [""], "c_op": ["eq"], "c_value": ["42"]}
+
+    response = signed_in(personas.admin).post("/rules/new/", form_data(**overrides))
+
+    assert response.status_code == 422
+    assert "Неизвестное поле &#x27;shoe_size&#x27; в условии." in response.content.decode()
+
+
 def test_rule_that_would_loop_with_another_is_rejected_and_nothing_saved(personas):
     make_rule(
         personas.admin,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from helpline.dispatch.rules.conditions import RuleError
 
 SETTABLE_FIELDS = frozenset(
@@ -27,16 +29,19 @@ ACTIONS = frozenset(
 def validate_action(action: Any) -> dict:
     if not isinstance(action, dict) or action.get("action") not in ACTIONS:
         kind = action.get("action") if isinstance(action, dict) else action
-        raise RuleError(f"Unknown action {kind!r}; use one of {', '.join(sorted(ACTIONS))}.")
+        raise RuleError(
+            _("Unknown action %(action)r; use one of %(choices)s.")
+            % {"action": kind, "choices": ", ".join(sorted(ACTIONS))}
+        )
     kind = action["action"]
     if kind == "set_field":
         field = action.get("field")
         if field not in SETTABLE_FIELDS and not (
             isinstance(field, str) and field.startswith("custom_fields.")
         ):
-            raise RuleError(f"A rule cannot set {field!r}.")
+            raise RuleError(_("A rule cannot set %(field)r.") % {"field": field})
         if "value" not in action:
-            raise RuleError(f"set_field {field!r} needs a value.")
+            raise RuleError(_("set_field %(field)r needs a value.") % {"field": field})
     elif kind in ("add_tags", "remove_tags"):
         tags = action.get("tags")
         if (
@@ -44,10 +49,10 @@ def validate_action(action: Any) -> dict:
             or not tags
             or not all(isinstance(t, str) and t.strip() for t in tags)
         ):
-            raise RuleError(f"{kind} needs a non-empty list of tags.")
+            raise RuleError(_("%(action)s needs a non-empty list of tags.") % {"action": kind})
     elif kind in ("add_note", "send_reply"):
         if not isinstance(action.get("text"), str) or not action["text"].strip():
-            raise RuleError(f"{kind} needs a text.")
+            raise RuleError(_("%(action)s needs a text.") % {"action": kind})
     elif kind == "notify":
         if (
             not isinstance(action.get("to"), str)
@@ -55,14 +60,14 @@ def validate_action(action: Any) -> dict:
             and action["to"] not in ("assignee", "requester", "team")
         ):
             raise RuleError(
-                "notify needs 'to': an e-mail address, 'assignee', 'requester' or 'team'."
+                _("notify needs 'to': an e-mail address, 'assignee', 'requester' or 'team'.")
             )
         if not isinstance(action.get("text"), str):
-            raise RuleError("notify needs a text.")
+            raise RuleError(_("notify needs a text."))
     elif kind == "call_webhook":
         url = action.get("url")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise RuleError("call_webhook needs an http(s) url.")
+            raise RuleError(_("call_webhook needs an http(s) url."))
     return dict(action)
 
 

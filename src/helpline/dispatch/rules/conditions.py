@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import regex
+from django.utils.translation import gettext as _
 
 REGEX_TIMEOUT_SECONDS = 0.05
 MAX_PATTERN_LENGTH = 500
@@ -68,14 +69,15 @@ def field_kind(field: str) -> str | None:
 def validate_condition(condition: Any) -> dict:
     """The condition, checked: a known field, an operator that fits it, a usable value."""
     if not isinstance(condition, dict):
-        raise RuleError("Each condition must be an object with field, op and value.")
+        raise RuleError(_("Each condition must be an object with field, op and value."))
     field, op = condition.get("field"), condition.get("op")
     kind = field_kind(field) if isinstance(field, str) else None
     if kind is None:
-        raise RuleError(f"Unknown field {field!r} in a condition.")
+        raise RuleError(_("Unknown field %(field)r in a condition.") % {"field": field})
     if op not in OPERATORS[kind]:
         raise RuleError(
-            f"Operator {op!r} cannot be used with {field!r}; use one of {', '.join(sorted(OPERATORS[kind]))}."
+            _("Operator %(op)r cannot be used with %(field)r; use one of %(choices)s.")
+            % {"op": op, "field": field, "choices": ", ".join(sorted(OPERATORS[kind]))}
         )
     value = condition.get("value")
     if op in ("is_set", "is_not_set"):
@@ -83,13 +85,13 @@ def validate_condition(condition: Any) -> dict:
     if op in ("in", "not_in") and not (
         isinstance(value, list) and all(isinstance(v, str) for v in value)
     ):
-        raise RuleError(f"{field!r} {op} needs a list of texts.")
+        raise RuleError(_("%(field)r %(op)s needs a list of texts.") % {"field": field, "op": op})
     if kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise RuleError(f"{field!r} needs a number.")
+        raise RuleError(_("%(field)r needs a number.") % {"field": field})
     if kind == "bool" and not isinstance(value, bool):
-        raise RuleError(f"{field!r} needs true or false.")
+        raise RuleError(_("%(field)r needs true or false.") % {"field": field})
     if kind in ("text", "list") and op not in ("in", "not_in") and not isinstance(value, str):
-        raise RuleError(f"{field!r} {op} needs a text value.")
+        raise RuleError(_("%(field)r %(op)s needs a text value.") % {"field": field, "op": op})
     if op == "regex":
         _compile(value)
     return {"field": field, "op": op, "value": value}
@@ -98,11 +100,16 @@ def validate_condition(condition: Any) -> dict:
 @functools.lru_cache(maxsize=2048)
 def _compile(pattern: str):
     if len(pattern) > MAX_PATTERN_LENGTH:
-        raise RuleError(f"The regular expression is longer than {MAX_PATTERN_LENGTH} characters.")
+        raise RuleError(
+            _("The regular expression is longer than %(limit)d characters.")
+            % {"limit": MAX_PATTERN_LENGTH}
+        )
     try:
         return regex.compile(pattern, regex.IGNORECASE | regex.UNICODE)
     except regex.error as exc:
-        raise RuleError(f"Bad regular expression {pattern!r}: {exc}.") from exc
+        raise RuleError(
+            _("Bad regular expression %(pattern)r: %(error)s.") % {"pattern": pattern, "error": exc}
+        ) from exc
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from helpline.accounts.models import Team, User
 from helpline.core.problems import ServiceError
@@ -58,16 +59,16 @@ def validate_rule(
 ) -> tuple[list[dict], list[dict]]:
     """Clean conditions and actions or raise RuleError naming the problem."""
     if not name or not name.strip():
-        raise RuleError("A rule needs a name.")
+        raise RuleError(_("A rule needs a name."))
     if trigger not in RuleTrigger.values:
-        raise RuleError(f"Unknown trigger {trigger!r}.")
+        raise RuleError(_("Unknown trigger %(trigger)r.") % {"trigger": trigger})
     if match not in ("all", "any"):
-        raise RuleError("match must be 'all' or 'any'.")
+        raise RuleError(_("match must be 'all' or 'any'."))
     if not isinstance(conditions, list) or not isinstance(actions, list) or not actions:
-        raise RuleError("A rule needs a list of conditions and at least one action.")
+        raise RuleError(_("A rule needs a list of conditions and at least one action."))
     if trigger == RuleTrigger.TIMER and not conditions:
         raise RuleError(
-            "A timer rule needs conditions, or it would act on every ticket every few minutes."
+            _("A timer rule needs conditions, or it would act on every ticket every few minutes.")
         )
     clean_conditions = [validate_condition(c) for c in conditions]
     clean_actions = [validate_action(a) for a in actions]
@@ -118,8 +119,11 @@ def _check_loops(rule_id, trigger, match, conditions, actions, others: list[Rule
             conflicting = set(mine["writes"]) & set(other["writes"])
             if conflicting:
                 raise RuleError(
-                    f"This rule and rule #{other['id']} would trigger each other endlessly "
-                    f"(both set {', '.join(sorted(conflicting))})."
+                    _(
+                        "This rule and rule #%(other)s would trigger each other endlessly "
+                        "(both set %(fields)s)."
+                    )
+                    % {"other": other["id"], "fields": ", ".join(sorted(conflicting))}
                 )
 
 
