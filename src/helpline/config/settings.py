@@ -151,7 +151,7 @@ TASK_BACKEND = env_str("TASK_BACKEND", "rq" if REDIS_URL and env_bool("TASKS_ON_
 if TESTING and not env_str("TASK_BACKEND"):
     TASK_BACKEND = "immediate"
 _TASK_BACKENDS = {
-    "db": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]},
+    "db": {"BACKEND": "helpline.core.task_backend.DatabaseBackend", "QUEUES": ["default", "mail"]},
     "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "mail"]},
     "immediate": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from helpline.core import compiled
 from helpline.notifications.choices import NotificationKind
 from helpline.notifications.models import NotificationIntent
 from helpline.tickets.events import TicketChange
@@ -30,10 +31,7 @@ def intents_for(change: TicketChange) -> list[tuple[str, dict]]:
 
 def record_intents(change: TicketChange) -> None:
     """One INSERT per owed notification, in the same transaction as the change."""
-    owed = intents_for(change)
-    if not owed:
-        return
-    NotificationIntent.objects.bulk_create(
+    intents = [
         NotificationIntent(
             kind=kind,
             ticket_id=change.ticket_id,
@@ -41,5 +39,10 @@ def record_intents(change: TicketChange) -> None:
             actor_id=change.actor_id,
             payload=payload,
         )
-        for kind, payload in owed
-    )
+        for kind, payload in intents_for(change)
+    ]
+    if len(intents) == 1:
+        # The usual case (a new ticket's acknowledgement): SQL compiled once, on the hot path.
+        compiled.insert(intents[0])
+    elif intents:
+        NotificationIntent.objects.bulk_create(intents)

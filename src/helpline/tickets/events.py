@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -79,20 +79,47 @@ def muted() -> Iterator[None]:
 
 
 def publish(change: TicketChange) -> None:
-    """In-transaction subscribers now; after commit, the cheap ones here and the rest in the worker."""
+    """In-transaction subscribers now; after commit, the cheap ones here and the rest in the worker.
+
+    The worker's task is queued inside the transaction when the queue is a table of
+    the same database (the default), otherwise right after commit.
+    """
     for subscriber in list(_in_transaction):
         subscriber(change)
     if _after_commit:
         transaction.on_commit(lambda: _deliver(change, _after_commit))
-    if _subscribers:
+    if not _subscribers:
+        return
+    if _queue_is_this_database():
+        # The queue row commits or rolls back with the change: no delivery is lost
+        # between the commit and the enqueue, and no extra transaction is paid for it.
+        _deliver_task().enqueue(as_payload(change))
+    else:
         transaction.on_commit(lambda: _enqueue(change))
 
 
-def _enqueue(change: TicketChange) -> None:
+def _deliver_task():  # noqa: ANN202 - a django_tasks Task
     from helpline.tickets.tasks import deliver_ticket_change
 
+    return deliver_ticket_change
+
+
+def _queue_is_this_database() -> bool:
+    """True when the task queue is a table of the database this transaction writes to."""
+    from django_tasks_db import DatabaseBackend
+
+    if not transaction.get_connection().in_atomic_block:
+        return False
+    if not isinstance(_deliver_task().get_backend(), DatabaseBackend):
+        return False  # Redis (RQ) or the immediate backend of the tests: after commit
+    from django_tasks_db.models import DBTaskResult
+
+    return router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
+
+
+def _enqueue(change: TicketChange) -> None:
     try:
-        deliver_ticket_change.enqueue(as_payload(change))
+        _deliver_task().enqueue(as_payload(change))
     except Exception:
         # The change itself is committed; periodic jobs (SLA scan, re-indexing) catch up.
         logger.exception("could not queue the delivery of %s", change)
