@@ -49,6 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT / "src"))
 
+from sklearn.metrics import f1_score  # noqa: E402
+
 from helpline.dispatch.triage import model as triage  # noqa: E402
 from helpline.dispatch.triage.synthetic import generate  # noqa: E402
 
@@ -82,12 +84,36 @@ def generated_quality(rows: int) -> dict:
     result = {"rows": rows}
     for field in FIELDS:
         log(f"triage: evaluating {field} on {rows} generated tickets")
-        report = triage.evaluate(texts, [getattr(t, field) for t in tickets], field_name=field)
+        labels = [getattr(t, field) for t in tickets]
+        report = triage.evaluate(texts, labels, field_name=field)
         result[field] = {
             **report.summary(),
             "at_least_baseline": report.macro_f1 >= report.baseline_macro_f1,
         }
+        if field in ("category", "team"):
+            result[field]["decidable"] = decidable_quality(tickets, labels, field, report)
     return result
+
+
+def decidable_quality(tickets, labels: list[str], field: str, report) -> dict:
+    """The same predictions scored on the test rows whose text determines the label.
+
+    The others are wrong labels and ties between two topics' sentences (see
+    SyntheticTicket.decidable): a coin toss for any model, so on them the model and the
+    baseline differ by luck alone.
+    """
+    # `evaluate` splits by the labels only: the same split, as row numbers.
+    test_rows = triage.split(list(range(len(labels))), labels).test_texts
+    keep = [i for i, row in enumerate(test_rows) if tickets[row].decidable(field)]
+    truth = [labels[test_rows[i]] for i in keep]
+    figures = {}
+    for name, predicted in (("", report.predicted), ("baseline_", report.baseline_predicted)):
+        chosen = [predicted[i] for i in keep]
+        figures[f"{name}macro_f1"] = round(
+            f1_score(truth, chosen, labels=sorted(set(truth)), average="macro", zero_division=0), 4
+        )
+        figures[f"{name}errors"] = sum(p != t for p, t in zip(chosen, truth, strict=True))
+    return {"rows": len(keep), "not_decidable_rows": len(test_rows) - len(keep), **figures}
 
 
 def demo_quality() -> dict:

@@ -51,6 +51,9 @@ def test_csv_evaluation_prints_the_report_and_ends_with_a_json_line(labelled_csv
         "baseline_macro_f1",
         "n_train",
         "n_test",
+        "only_model_right",
+        "only_baseline_right",
+        "p_worse",
         "train_seconds",
     }
     assert (summary["n_train"], summary["n_test"]) == (320, 80)

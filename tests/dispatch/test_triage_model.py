@@ -12,15 +12,75 @@ def tickets():
     return generate(1500, seed=3)
 
 
+@pytest.fixture(scope="module")
+def reports(tickets):
+    return {
+        field: triage.evaluate([t.text for t in tickets], [getattr(t, field) for t in tickets])
+        for field in ("category", "team", "priority")
+    }
+
+
 @pytest.mark.parametrize("field", ["category", "team", "priority"])
-def test_model_at_least_matches_the_plain_baseline_on_the_same_split(tickets, field):
+def test_model_at_least_matches_the_plain_baseline_on_the_same_split(reports, field):
     # when
-    report = triage.evaluate([t.text for t in tickets], [getattr(t, field) for t in tickets])
+    report = reports[field]
 
     # then
     assert report.n_train == 1200 and report.n_test == 300
     assert report.macro_f1 >= report.baseline_macro_f1
+    assert report.only_model_right >= report.only_baseline_right
     assert report.macro_f1 > {"category": 0.9, "team": 0.9, "priority": 0.55}[field]
+
+
+@pytest.mark.parametrize("field", ["category", "team"])
+def test_model_errs_no_more_than_the_baseline_where_the_text_decides_the_label(
+    tickets, reports, field
+):
+    # given: the test rows that are neither wrong labels nor ties between two topics
+    labels = [getattr(t, field) for t in tickets]
+    test_rows = triage.split(list(range(len(tickets))), labels).test_texts
+    report = reports[field]
+    decidable = [i for i, row in enumerate(test_rows) if tickets[row].decidable(field)]
+
+    # when
+    truth = [labels[test_rows[i]] for i in decidable]
+    model_errors = sum(report.predicted[i] != t for i, t in zip(decidable, truth, strict=True))
+    baseline_errors = sum(
+        report.baseline_predicted[i] != t for i, t in zip(decidable, truth, strict=True)
+    )
+
+    # then
+    assert 250 < len(decidable) < 300
+    assert model_errors <= baseline_errors
+    assert model_errors <= 0.02 * len(decidable)
+
+
+def test_paired_comparison_counts_the_rows_only_one_side_gets_right():
+    data = triage.Split(["a"] * 2, ["x", "y"], ["t1", "t2", "t3", "t4"], ["x", "x", "y", "y"], [])
+
+    report = triage.score("label", data, ["x", "y", "x", "x"], ["y", "y", "y", "x"])
+
+    assert (report.only_model_right, report.only_baseline_right) == (1, 1)
+    assert report.p_worse == 0.75
+    assert report.summary()["only_model_right"] == 1
+    assert "only the baseline: 1" in triage.format_report(report)
+
+
+def test_generated_tickets_say_whether_their_text_decides_the_label():
+    tickets = generate(3000, seed=1)
+
+    wrong = [t for t in tickets if t.category != t.topic]
+    ties = [
+        t
+        for t in tickets
+        if t.category == t.topic and t.distractor not in (None, t.topic) and not t.names_its_topic
+    ]
+
+    assert wrong and ties
+    assert not any(t.decidable("category") for t in wrong + ties)
+    assert sum(t.decidable("category") for t in tickets) == len(tickets) - len(wrong) - len(ties)
+    # A tie between two categories of one team still decides the team.
+    assert any(t.decidable("team") for t in ties)
 
 
 def test_report_has_per_class_figures_and_a_confusion_matrix(tickets):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.stats import binomtest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -462,6 +463,25 @@ class Report:
     confusion: list[list[int]]
     notes: list[str] = field(default_factory=list)
     train_seconds: float = 0.0
+    # The paired comparison on the same test rows: how many only the model gets right,
+    # how many only the baseline. Near the data's ceiling the two differ on a handful
+    # of rows, so a lower macro-F1 may be chance: `p_worse` says how likely.
+    only_model_right: int = 0
+    only_baseline_right: int = 0
+    predicted: list[str] = field(default_factory=list, repr=False)
+    baseline_predicted: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def p_worse(self) -> float:
+        """Exact one-sided McNemar test: the chance of the baseline winning at least this
+        many of the rows where the two disagree if both were equally good (small: the
+        model is really worse)."""
+        disagreements = self.only_model_right + self.only_baseline_right
+        if not disagreements:
+            return 1.0
+        return float(
+            binomtest(self.only_baseline_right, disagreements, 0.5, alternative="greater").pvalue
+        )
 
     def summary(self) -> dict:
         return {
@@ -471,6 +491,9 @@ class Report:
             "baseline_macro_f1": round(self.baseline_macro_f1, 4),
             "n_train": self.n_train,
             "n_test": self.n_test,
+            "only_model_right": self.only_model_right,
+            "only_baseline_right": self.only_baseline_right,
+            "p_worse": round(self.p_worse, 4),
         }
 
 
@@ -497,6 +520,9 @@ def score(
         truth, predicted, labels=classes, zero_division=0
     )
     scored = sorted(set(truth))  # macro averages over the classes present in the test set
+    predicted, baseline = [str(p) for p in predicted], [str(b) for b in baseline]
+    model_right = [p == t for p, t in zip(predicted, truth, strict=True)]
+    baseline_right = [b == t for b, t in zip(baseline, truth, strict=True)]
     return Report(
         field=field_name,
         accuracy=float(accuracy_score(truth, predicted)),
@@ -520,6 +546,12 @@ def score(
         confusion=confusion_matrix(truth, predicted, labels=classes).tolist(),
         notes=list(data.notes),
         train_seconds=train_seconds,
+        only_model_right=sum(m and not b for m, b in zip(model_right, baseline_right, strict=True)),
+        only_baseline_right=sum(
+            b and not m for m, b in zip(model_right, baseline_right, strict=True)
+        ),
+        predicted=predicted,
+        baseline_predicted=baseline,
     )
 
 
@@ -548,6 +580,8 @@ def format_report(report: Report) -> str:
         f"Accuracy: {report.accuracy:.4f}   macro-F1: {report.macro_f1:.4f}",
         f"Baseline (TF-IDF + LinearSVC): accuracy {report.baseline_accuracy:.4f}   "
         f"macro-F1 {report.baseline_macro_f1:.4f}",
+        f"Rows only the model gets right: {report.only_model_right}; only the baseline: "
+        f"{report.only_baseline_right} (chance of that if equally good: {report.p_worse:.2f})",
         *report.notes,
         "",
         f"{'class':<{width}}  precision  recall     f1  support",

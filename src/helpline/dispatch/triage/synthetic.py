@@ -463,10 +463,32 @@ class SyntheticTicket:
     team: str
     priority: str
     language: str
+    # How the text was made, for reading a model's errors: the category whose words
+    # it was written with (differs from `category` for a wrong label), the category of
+    # the distractor sentence (if any) and whether the subject or a second sentence
+    # names the topic's own things.
+    topic: str = ""
+    distractor: str | None = None
+    names_its_topic: bool = True
 
     @property
     def text(self) -> str:
         return f"{self.subject}\n{self.body}"
+
+    def decidable(self, field: str) -> bool:
+        """Whether the text determines the `field` label ("category" or "team").
+
+        Not when the label is wrong, nor when the text is a tie: a vague subject, one
+        detail of its own topic and one of the distractor's, of another category or
+        team, and nothing else naming either. No model can do better than a coin toss
+        on those; they bound every model's score from above.
+        """
+        key = {topic.category: getattr(topic, field) for topic in TOPICS}
+        if getattr(self, field) != key[self.topic]:
+            return False
+        if self.distractor is None or self.names_its_topic:
+            return True
+        return key[self.distractor] == key[self.topic]
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -496,13 +518,18 @@ def make_ticket(rng: random.Random, *, typo_rate: float = 0.05) -> SyntheticTick
         else (topic.objects_en, topic.problems_en, topic.details_en, FILLERS_EN)
     )
     subject = f"{rng.choice(objects)} {rng.choice(problems)}"
+    names_its_topic = True
     if rng.random() < 0.3:  # a vague subject: the body must carry the meaning
         subject = rng.choice(fillers)
+        names_its_topic = False
     sentences = [rng.choice(details)]
     if rng.random() < 0.5:
         sentences.append(f"{rng.choice(objects).capitalize()} {rng.choice(problems)}.")
+        names_its_topic = True
+    distractor = None
     if rng.random() < 0.25:  # a distractor from another topic
         other = rng.choice(TOPICS)
+        distractor = other.category
         sentences.append(rng.choice(other.details_ru if russian else other.details_en))
     sentences.append(rng.choice(fillers))
     priority = topic.base_priority
@@ -535,6 +562,9 @@ def make_ticket(rng: random.Random, *, typo_rate: float = 0.05) -> SyntheticTick
         team=team,
         priority=priority,
         language="ru" if russian else "en",
+        topic=topic.category,
+        distractor=distractor,
+        names_its_topic=names_its_topic,
     )
 
 
