@@ -271,6 +271,7 @@ def concurrent(urls: dict[str, str], env: dict[str, str]) -> dict:
     try:
         for name, url in urls.items():
             server_cpu = cpu_seconds(server.pids())
+            workers = {pid: cpu_seconds([pid]) for pid in server.workers()}
             db_cpu = cpu_seconds(pg_stats(pg, DBNAME)["backends"])
             figures = run_wrk(
                 f"http://127.0.0.1:{port}{url}",
@@ -292,6 +293,12 @@ def concurrent(urls: dict[str, str], env: dict[str, str]) -> dict:
                 "client_cpu_s": figures["client_cpu_s"],
                 "server_cpu_ms_per_request": round(server_cpu * 1000 / done, 1),
                 "postgres_cpu_ms_per_request": round(db_cpu * 1000 / done, 1),
+                # wrk's 8 keep-alive connections are accepted by whichever worker wakes
+                # first: a lopsided split here means one worker (one core) did the work.
+                "worker_cpu_s": sorted(
+                    (round(cpu_seconds([pid]) - spent, 2) for pid, spent in workers.items()),
+                    reverse=True,
+                ),
             }
     finally:
         pg.close()
