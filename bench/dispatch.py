@@ -4,7 +4,6 @@
   (bench/_rules.py). Target: p95 <= 2 ms per ticket.
 - SLA: first-response and resolution due dates of one ticket on a business calendar with
   Russia's holidays, warm (bench/sla.py, which also runs on its own). Target: p95 <= 0.2 ms.
-
 - Quality: macro-F1 of the triage model and of the plain baseline (TfidfVectorizer
   defaults + LinearSVC) trained and scored on the same stratified split (seed 42), for
   category, team and priority, on a generated data set with known labels (Russian and
@@ -19,9 +18,13 @@
   Wall-clock and CPU time (the machine is shared: under load the wall clock includes
   waiting for a core; the CPU time is what a prediction costs).
 
-"targets" lists every target with the measured figure and "met": true or false. Timed
-figures are wall-clock (what the target names) with the CPU time beside them: on a busy
-machine the wall clock includes waiting for a core.
+"targets" lists every target with the measured figure and "met": true or false; the
+quality rows also carry "p_worse", the paired (McNemar) test against the baseline on the
+same test rows, and the generated set's category and team figures a "decidable" part:
+the test rows whose text determines the label (no wrong label, no tie between two
+topics), where a difference between the models is not luck. Timed figures are
+wall-clock (what the target names) with the CPU time beside them: on a busy machine the
+wall clock includes waiting for a core.
 
 Knobs: BENCH_DISPATCH_PARTS (rules,sla,triage), BENCH_RULES_SAMPLES (2000),
 BENCH_SLA_SAMPLES (20000), BENCH_SLA_COLD_SAMPLES (300), BENCH_TRIAGE_TRAIN_ROWS (100000),
@@ -89,6 +92,7 @@ def generated_quality(rows: int) -> dict:
         result[field] = {
             **report.summary(),
             "at_least_baseline": report.macro_f1 >= report.baseline_macro_f1,
+            "not_significantly_worse": report.p_worse >= 0.05,
         }
         if field in ("category", "team"):
             result[field]["decidable"] = decidable_quality(tickets, labels, field, report)
@@ -139,6 +143,8 @@ def demo_quality() -> dict:
     fields = summary.get("fields", {})
     for figures in fields.values():
         figures["at_least_baseline"] = figures["macro_f1"] >= figures["baseline_macro_f1"]
+        if "p_worse" in figures:
+            figures["not_significantly_worse"] = figures["p_worse"] >= 0.05
     return fields
 
 
@@ -256,15 +262,17 @@ def targets(result: dict) -> list[dict]:
             figures = triage_result.get(data_set, {}).get(field)
             if not isinstance(figures, dict):
                 continue
-            rows.append(
-                _target(
-                    f"triage macro-F1 >= baseline: {field}, {data_set} data",
-                    figures["macro_f1"],
-                    figures["baseline_macro_f1"],
-                    "macro-F1",
-                    figures["at_least_baseline"],
-                )
+            row = _target(
+                f"triage macro-F1 >= baseline: {field}, {data_set} data",
+                figures["macro_f1"],
+                figures["baseline_macro_f1"],
+                "macro-F1",
+                figures["at_least_baseline"],
             )
+            # Row by row on the same test rows: the chance of the baseline's lead if
+            # both were equally good (see Report.p_worse); >= 0.05: not worse.
+            row["p_worse"] = figures.get("p_worse")
+            rows.append(row)
     return rows
 
 
