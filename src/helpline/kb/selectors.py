@@ -71,6 +71,11 @@ def article_scope(user, language: str | None = None) -> QuerySet[SearchDocument]
     return scope
 
 
+# The database ranks at most ~1,000 articles per query (their tsvectors are long, so each
+# ranked row costs); the rarest words fetch them, every word counts in the ranking.
+ARTICLE_RETRIEVAL_BUDGET = 1000
+
+
 def search_articles(
     user, query: str, *, language: str | None = None, limit: int = 10
 ) -> list[search.Hit]:
@@ -78,7 +83,11 @@ def search_articles(
     if not query.strip():
         return []
     return search.search(
-        query, kind=search.ARTICLE, scope=article_scope(user, language), limit=limit
+        query,
+        kind=search.ARTICLE,
+        scope=article_scope(user, language),
+        limit=limit,
+        retrieval_budget=ARTICLE_RETRIEVAL_BUDGET,
     )
 
 
