@@ -180,6 +180,24 @@ def run_child(args: argparse.Namespace, kind: str) -> dict:
     return json.loads(done.stdout)
 
 
+def backend_cpu_reader(connection):
+    """Nanoseconds of CPU the connection's PostgreSQL backend has used (its
+    /proc/<pid>/schedstat, when the server runs on this machine), else always 0."""
+    if connection.vendor != "postgresql":
+        return lambda: 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        path = Path(f"/proc/{cursor.fetchone()[0]}/schedstat")
+
+    def read() -> int:
+        try:
+            return int(path.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    return read
+
+
 def load(kind: str, args: argparse.Namespace, rng, vocabulary, result: dict):
     """Fill a fresh database: articles and tickets, indexed as the product indexes them."""
     from tests.kb.quality import ARTICLES
@@ -315,10 +333,16 @@ def measure(kind: str, args: argparse.Namespace) -> dict:
         "ticket_search_requester": [],
     }
 
+    cpu: dict[str, list[float]] = {name: [] for name in timings}
+    server_cpu = backend_cpu_reader(connection)
+
     def timed(name: str, call, *call_args, **call_kwargs) -> None:
+        server = server_cpu()
+        own = time.process_time_ns()
         begin = time.perf_counter()
         call(*call_args, **call_kwargs)
         timings[name].append((time.perf_counter() - begin) * 1000)
+        cpu[name].append((time.process_time_ns() - own + server_cpu() - server) / 1e6)
 
     for q in queries[:5]:  # warm caches and connections
         selectors.search_article_items(None, q["q"], language=q["lang"])
@@ -334,6 +358,9 @@ def measure(kind: str, args: argparse.Namespace) -> dict:
                 timed("ticket_search_supervisor", selectors.search_tickets, supervisor, text)
                 timed("ticket_search_requester", selectors.search_tickets, requester, text)
     result["latency"] = {name: summary(values) for name, values in timings.items() if values}
+    # CPU per call, this process plus its PostgreSQL backend: what the call costs whatever
+    # else the machine runs (wall-clock on a loaded machine mostly measures the queue).
+    result["cpu_per_call"] = {name: summary(values) for name, values in cpu.items() if values}
     return result
 
 
