@@ -225,3 +225,50 @@ def test_mailbox_team_receives_the_new_tickets(mailbox, personas):
     result = ingest_message(raw_mail(31), mailbox=box)
 
     assert Ticket.objects.get(number=result.ticket_number).team == personas.l3_team
+
+
+def test_a_batch_is_fetched_and_flagged_with_one_command_each(mailbox, monkeypatch):
+    # given five messages, polled two per transaction, on a client that records commands
+    for n in range(5):
+        mailbox.deliver(raw_mail(n))
+    account = account_for(mailbox)
+    client = imap.connect(account)
+    commands = []
+    real_uid = client.uid
+
+    def recording_uid(command, *args):
+        commands.append((command, args[-1] if command == "FETCH" else args[-2]))
+        return real_uid(command, *args)
+
+    monkeypatch.setattr(client, "uid", recording_uid)
+
+    # when it polls
+    try:
+        report = imap.poll(account, client=client, batch_size=2)
+    finally:
+        client.logout()
+
+    # then each batch costs one size query, one fetch of the bodies and one STORE
+    assert report.outcomes == {"created": 5}
+    fetches = [what for command, what in commands if command == "FETCH"]
+    assert fetches == ["(UID RFC822.SIZE)", "(UID BODY.PEEK[])"] * 3
+    assert [command for command, _ in commands].count("STORE") == 3
+    assert mailbox.uids("UNSEEN") == []
+
+
+def test_batches_are_cut_by_size_as_the_server_reports_it(mailbox, monkeypatch):
+    # given three messages of which any two exceed the bytes allowed in one batch
+    for n in range(3):
+        mailbox.deliver(raw_mail(n))
+    size = len(raw_mail(0))
+    monkeypatch.setattr(imap, "BATCH_BYTES", size + size // 2)
+    batches = []
+
+    def recording(items, **kwargs):
+        batches.append(len(items))
+        return ingest_batch(items, **kwargs)
+
+    # when it polls, then each message is a batch of its own
+    report = imap.poll(account_for(mailbox), ingest=recording)
+    assert batches == [1, 1, 1]
+    assert report.outcomes == {"created": 3}

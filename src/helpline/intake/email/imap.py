@@ -12,10 +12,11 @@ from __future__ import annotations
 import imaplib
 import logging
 import os
+import re
 import select
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError
@@ -97,20 +98,19 @@ def poll(
             return report
         _, data = client.uid("SEARCH", None, "UNSEEN")
         uids = data[0].split()[:batch] if data and data[0] else []
-        pending: list[tuple[bytes, bytes]] = []  # (uid, raw) not yet ingested
-        pending_bytes = 0
-        for position, uid in enumerate(uids):
-            raw = _fetch(client, uid)
-            if raw is not None:
-                report.fetched += 1
-                pending.append((uid, raw))
-                pending_bytes += len(raw)
-            last = position == len(uids) - 1
-            if pending and (last or len(pending) >= batch_size or pending_bytes >= BATCH_BYTES):
-                if not _ingest_pending(client, account, mailbox, ingest, pending, report):
-                    report.left_on_server += len(uids) - position - 1
-                    break
-                pending, pending_bytes = [], 0
+        done = 0
+        for group in _groups(client, uids, batch_size):
+            bodies = _fetch_many(client, group)
+            pending = []  # (uid, raw) of this batch
+            for uid in group:
+                raw = bodies.get(uid) or _fetch(client, uid)
+                if raw is not None:
+                    pending.append((uid, raw))
+            report.fetched += len(pending)
+            done += len(group)
+            if pending and not _ingest_pending(client, account, mailbox, ingest, pending, report):
+                report.left_on_server += len(uids) - done
+                break
     except (TimeoutError, OSError, imaplib.IMAP4.error, ssl.SSLError) as exc:
         report.error = f"{type(exc).__name__}: {exc}"
         logger.warning("IMAP poll of %s failed: %s", account.label(), exc)
@@ -147,6 +147,53 @@ def _ingest_pending(
 
 def _quote(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+
+
+def _groups(client: imaplib.IMAP4, uids: list[bytes], size: int) -> Iterator[list[bytes]]:
+    """The UIDs in batches of at most `size` messages and BATCH_BYTES of mail (at least
+    one message each), by the sizes the server reports: one command per `size` UIDs."""
+    for start in range(0, len(uids), size):
+        chunk = uids[start : start + size]
+        sizes: dict[bytes, int] = {}
+        status, data = client.uid("FETCH", b",".join(chunk).decode(), "(UID RFC822.SIZE)")
+        for line in data if status == "OK" else []:
+            text = line[0] if isinstance(line, tuple) else line
+            uid, octets = _UID.search(text or b""), _SIZE.search(text or b"")
+            if uid and octets:
+                sizes[uid.group(1)] = int(octets.group(1))
+        group: list[bytes] = []
+        total = 0
+        for uid in chunk:
+            octets = sizes.get(uid, BATCH_BYTES)  # unknown: a batch of its own
+            if group and total + octets > BATCH_BYTES:
+                yield group
+                group, total = [], 0
+            group.append(uid)
+            total += octets
+        if group:
+            yield group
+
+
+def _fetch_many(client: imaplib.IMAP4, uids: list[bytes]) -> dict[bytes, bytes]:
+    """The raw messages of several UIDs with one command (BODY.PEEK: still unseen).
+    A message missing from the answer is fetched again on its own by the caller."""
+    status, data = client.uid("FETCH", b",".join(uids).decode(), "(UID BODY.PEEK[])")
+    bodies: dict[bytes, bytes] = {}
+    if status != "OK":
+        return bodies
+    for position, part in enumerate(data):
+        if not (isinstance(part, tuple) and len(part) == 2):
+            continue
+        uid = _UID.search(part[0])
+        if uid is None and position + 1 < len(data) and isinstance(data[position + 1], bytes):
+            uid = _UID.search(data[position + 1])  # "UID n" after the literal
+        if uid is not None:
+            bodies[uid.group(1)] = part[1]
+    return bodies
 
 
 def _fetch(client: imaplib.IMAP4, uid: bytes) -> bytes | None:
