@@ -17,6 +17,7 @@ in-process on the same database with Django's query log, as the test suite does.
 Environment knobs: BENCH_PG_URL, BENCH_DB, BENCH_SECONDS (8), BENCH_WARMUP (2),
 BENCH_CONCURRENCY (1,8,32), BENCH_SERVERS (granian,uvicorn), BENCH_WORKERS (nproc),
 BENCH_ENDPOINTS (tickets,bare_insert), BENCH_BACKPRESSURE (granian; unset), BENCH_SRC (the source tree to serve; default src/ of this work tree).
+The servers inherit WEB_THREADS (threads per worker for HTTP; 0 = Django's own handler).
 Run: `make bench`, or `.venv/bin/python bench/intake.py`.
 """
 
@@ -390,6 +391,8 @@ def main() -> None:
             "warmup_seconds": WARMUP,
             "concurrency": CONCURRENCY,
             "workers": WORKERS,
+            # threads per worker that run HTTP requests (helpline.config.handler; 0 = Django's)
+            "web_threads": os.environ.get("WEB_THREADS", "(default 8)"),
             "db_pool": {
                 key: os.environ.get(key, "(default)")
                 for key in ("DB_POOL", "DB_POOL_MIN_SIZE", "DB_POOL_MAX_SIZE", "DB_CONN_MAX_AGE")
