@@ -265,6 +265,34 @@ def test_huge_ids_are_404_not_500(client, personas):
         assert_problem(send(client, "GET", url, token), 404, "not-found")
 
 
+def test_huge_numbers_in_filters_and_bodies_are_4xx_not_500(client, personas):
+    """SQLite cannot bind an integer beyond 64 bits; PostgreSQL answers no rows or 4xx."""
+    token = token_for(personas.admin)
+    huge = 10**30
+    before = snapshot()
+
+    for url in (
+        f"/api/v1/tickets?team={huge}",
+        f"/api/v1/tickets?assignee={huge}",
+        f"/api/v1/sla/alerts?ticket={huge}",
+        f"/api/v1/kb/export?ids={huge}",
+    ):
+        response = send(client, "GET", url, token)
+        assert response.status_code in (200, 400, 404, 422), (url, response.content[:300])
+        if response.status_code != 200:
+            assert_problem(response, response.status_code)
+    for url, body in (
+        (f"/api/v1/users/{personas.requester.pk}", {"organization_id": huge}),
+        (f"/api/v1/users/{personas.l1_agent.pk}", {"team_ids": [huge]}),
+        (f"/api/v1/teams/{personas.l1_team.pk}", {"member_ids": [huge]}),
+    ):
+        response = send(client, "PATCH", url, token, body)
+        assert response.status_code in (404, 422), (url, response.content[:300])
+        assert_problem(response, response.status_code)
+
+    assert snapshot() == before
+
+
 def test_unhandled_errors_are_500_problems_without_internals(client, personas, monkeypatch):
     from helpline.tickets import selectors
 

@@ -222,6 +222,20 @@ def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     )
 
 
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # SQLite cannot even bind an integer beyond 64 bits (`?team=10**30`, `"organization_id":
+    # 10**30`): the driver raises OverflowError before the query runs, where PostgreSQL would
+    # answer a DataError or no rows. The same answer as a DataError, never a 500.
+    logger.warning("number out of range on %s %s: %s", request.method, request.path, exc)
+    return problem_response(
+        422,
+        "invalid-value",
+        _("Invalid request"),
+        _("A value is out of range or cannot be stored."),
+    )
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled API error on %s %s", request.method, request.path)
