@@ -215,6 +215,30 @@ def test_session_writes_need_the_csrf_token(personas):
     assert Ticket.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"HTTP_AUTHORIZATION": "Bearer hl_not-a-token"}, {"HTTP_X_API_TOKEN": "hl_nope"}],
+    ids=["no-token", "unknown-bearer", "unknown-header-token"],
+)
+def test_writes_without_a_valid_token_or_session_are_401_not_csrf_403(personas, headers):
+    # A script (no cookies) with a missing or wrong token must be told to authenticate,
+    # as docs/api.md says, not "CSRF check Failed" as if it were a browser.
+    script = Client(enforce_csrf_checks=True)
+
+    response = script.post(
+        "/api/v1/tickets",
+        data=json.dumps({"subject": "Scanner", "body": "offline"}),
+        content_type="application/json",
+        **headers,
+    )
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not-authenticated"
+    assert 'Bearer realm="helpline"' in response["WWW-Authenticate"]
+    assert Ticket.objects.count() == 0
+
+
 def test_session_reads_need_no_csrf_token(personas):
     ticket = make_ticket(personas.requester)
     browser = Client(enforce_csrf_checks=True)
