@@ -37,3 +37,26 @@ def test_production_refuses_to_start_with_the_default_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({}, "SECRET_KEY is not set"),
+        ({"HELPLINE_DEV": "true", "DATABASE_URL": "nosuchdb://x"}, "nosuchdb"),
+    ],
+    ids=["default-secret-key", "unknown-database-scheme"],
+)
+def test_helpline_command_reports_a_configuration_error_in_one_line(tmp_path, extra, message):
+    env = {"PATH": "/usr/bin:/bin", "HELPLINE_VAR_DIR": str(tmp_path), **extra}
+    result = subprocess.run(
+        [sys.executable, "-c", "from helpline.cli import main; main(['check'])"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("helpline: configuration error:")
+    assert message in result.stderr
