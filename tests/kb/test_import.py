@@ -137,3 +137,70 @@ def test_fixture_corpus_imports_with_guides_and_translations(tmp_path):
         "new-employee-mail",
     ]
     assert guide.translation_group == english.translation_group
+
+
+# Front matter written by people who never read docs/kb.md: the values in any case and
+# spelling of the article types, YAML block lists, '#' inside quoted titles, Russian
+# file names and .markdown files.
+AS_WRITTEN_ELSEWHERE = """---
+title: "Принтер #3: не печатает"   # quoted, with a '#' inside
+language: RU
+type: How-to
+audience: Public
+tags:
+  - принтер
+  - "печать"
+category: printers
+---
+Проверьте очередь печати.
+"""
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("type: how-to", "howto"),
+        ("type: FAQ", "faq"),
+        ("type: known error", "known_error"),
+        ("type: Known-Error", "known_error"),
+        ("type: troubleshooting guide", "troubleshooting"),
+        ("type: User guide", "guide"),
+        ("type: internal runbook", "runbook"),
+        ("type: technical documentation", "technical"),
+    ],
+)
+def test_article_types_are_accepted_as_people_write_them(tmp_path, written, stored):
+    root = _folder(tmp_path, **{"toner-replace": GOOD.replace("type: howto", written)})
+
+    _run(root)
+
+    assert Article.objects.get(slug="toner-replace").type == stored
+
+
+def test_front_matter_as_written_elsewhere_imports(tmp_path):
+    root = tmp_path / "kb"
+    root.mkdir()
+    (root / "Принтер не печатает.md").write_text(AS_WRITTEN_ELSEWHERE, encoding="utf-8")
+    (root / "vpn.markdown").write_text(
+        GOOD.replace("language: ru", "language: English").replace("Замена", "VPN"), "utf-8"
+    )
+
+    output = _run(root)
+    again = _run(root)
+
+    article = Article.objects.get(slug="printer-ne-pechataet")
+    assert (article.language, article.type, article.audience) == ("ru", "howto", "public")
+    assert article.title == "Принтер #3: не печатает"
+    assert article.tags == ["принтер", "печать"]
+    assert Article.objects.get(slug="vpn").language == "en"
+    assert output.splitlines()[-1] == "imported: 2 created, 0 updated, 0 unchanged"
+    assert again.splitlines()[-1] == "imported: 0 created, 0 updated, 2 unchanged"
+
+
+def test_an_unknown_type_is_still_rejected_with_the_allowed_values(tmp_path):
+    root = _folder(tmp_path, **{"x": GOOD.replace("type: howto", "type: recipe")})
+
+    with pytest.raises(CommandError):
+        _run(root)
+
+    assert Article.objects.count() == 0

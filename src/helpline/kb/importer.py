@@ -32,7 +32,7 @@ from django.utils.text import slugify
 
 from helpline.kb.choices import ArticleStatus, ArticleType, Audience, Language
 from helpline.kb.models import Article, KbCategory
-from helpline.kb.services import ArticleData, create_article, update_article
+from helpline.kb.services import ArticleData, create_article, make_slug, update_article
 
 KNOWN_KEYS = {
     "title",
@@ -47,6 +47,53 @@ KNOWN_KEYS = {
     "position",
 }
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
+MARKDOWN_SUFFIXES = ("*.md", "*.markdown")
+
+
+def _norm(value: str) -> str:
+    return re.sub(r"[\s_-]+", "_", value.strip().lower())
+
+
+# What authors write for the enumerated keys, besides the stored values themselves:
+# any case, '-' or ' ' for '_' ("How-to", "known error"), the English names of the types
+# ("Troubleshooting guide", "User guide"), language names.
+_ALIASES: dict[str, dict[str, str]] = {
+    "language": {
+        "russian": "ru",
+        "русский": "ru",
+        "рус": "ru",
+        "rus": "ru",
+        "ru_ru": "ru",
+        "english": "en",
+        "английский": "en",
+        "eng": "en",
+        "en_us": "en",
+        "en_gb": "en",
+    },
+    "type": {
+        "how_to": "howto",
+        "instruction": "howto",
+        "how_to_instruction": "howto",
+        "known_error_with_workaround": "known_error",
+        "troubleshooting_guide": "troubleshooting",
+        "troubleshoot": "troubleshooting",
+        "technical_documentation": "technical",
+        "documentation": "technical",
+        "tech": "technical",
+        "knownerror": "known_error",
+        "internal_runbook": "runbook",
+        "user_guide": "guide",
+        "manual": "guide",
+        "faqs": "faq",
+    },
+    "audience": {"private": "internal", "agents": "internal", "everyone": "public"},
+}
+for _key, _values in (
+    ("language", Language.values),
+    ("type", ArticleType.values),
+    ("audience", Audience.values),
+):
+    _ALIASES[_key].update({_norm(value): value for value in _values})
 _TRANSLATION_NS = uuid.UUID("6f1f3b0e-8d0c-4c39-9a43-6c0a1c6f0b11")
 
 
@@ -91,6 +138,16 @@ def _scalar(raw: str) -> str:
     return value
 
 
+def _strip_comment(value: str) -> str:
+    """`x  # note` -> `x`; a '#' inside a quoted value ("Printer #5") is kept."""
+    value = value.strip()
+    if value[:1] in ("'", '"'):
+        end = value.find(value[0], 1)
+        if end > 0 and (not value[end + 1 :].strip() or value[end + 1 :].strip()[0] == "#"):
+            return value[: end + 1]
+    return re.sub(r"(^|\s+)#.*$", "", value).strip()
+
+
 def parse_front_matter(text: str) -> tuple[dict[str, object], str]:
     """Split `---` front matter from the Markdown body; raise FrontMatterError if malformed."""
     text = text.lstrip("\ufeff")
@@ -102,20 +159,28 @@ def parse_front_matter(text: str) -> tuple[dict[str, object], str]:
     except StopIteration:
         raise FrontMatterError("front matter is not closed by a '---' line") from None
     meta: dict[str, object] = {}
+    block_list: str | None = None  # a key whose value is a YAML block list ("- item" lines)
     for number, line in enumerate(lines[1:end], start=2):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
+        if block_list and (stripped == "-" or stripped.startswith("- ")):
+            item = _scalar(_strip_comment(stripped[1:]))
+            if item:
+                meta[block_list].append(item)  # type: ignore[attr-defined]
+            continue
+        block_list = None
         if ":" not in stripped:
             raise FrontMatterError(f"line {number}: expected 'key: value'")
         key, _, value = stripped.partition(":")
         key = key.strip().lower()
         if key not in KNOWN_KEYS:
             raise FrontMatterError(f"line {number}: unknown key {key!r}")
-        value = re.sub(r"\s+#.*$", "", value).strip()
+        value = _strip_comment(value)
         if key == "tags":
             inner = value[1:-1] if value.startswith("[") and value.endswith("]") else value
             meta[key] = [_scalar(t) for t in inner.split(",") if _scalar(t)]
+            block_list = key if not value else None
         else:
             meta[key] = _scalar(value)
     return meta, "\n".join(lines[end + 1 :]).strip() + "\n"
@@ -133,8 +198,10 @@ def _validate(parsed: ParsedFile) -> None:
     for key, allowed in checks:
         if key not in meta:
             raise FrontMatterError(f"'{key}' is required")
-        if meta[key] not in allowed:
+        value = _ALIASES[key].get(_norm(str(meta[key])), meta[key])
+        if value not in allowed:
             raise FrontMatterError(f"{key} {meta[key]!r} is not one of {', '.join(allowed)}")
+        meta[key] = value
     if not _SLUG.match(str(meta["slug"])):
         raise FrontMatterError(f"slug {meta['slug']!r} must be lower-case letters, digits, '-'")
     if "position" in meta and not str(meta["position"]).isdigit():
@@ -146,12 +213,14 @@ def _validate(parsed: ParsedFile) -> None:
 def read_folder(root: Path) -> tuple[list[ParsedFile], list[FileResult]]:
     parsed, rejected = [], []
     seen: dict[tuple[str, str], str] = {}
-    for path in sorted(root.rglob("*.md")):
+    paths = {path for pattern in MARKDOWN_SUFFIXES for path in root.rglob(pattern)}
+    for path in sorted(paths):
         relative = path.relative_to(root).as_posix()
         try:
             text = path.read_text(encoding="utf-8")
             meta, body = parse_front_matter(text)
-            meta.setdefault("slug", slugify(path.stem))
+            # make_slug transliterates: "Принтер не печатает.md" -> printer-ne-pechataet
+            meta.setdefault("slug", make_slug(path.stem))
             item = ParsedFile(relative, meta, body)
             _validate(item)
             key = (str(meta["language"]), str(meta["slug"]))
