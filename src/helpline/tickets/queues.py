@@ -46,9 +46,9 @@ def queue_tickets(user: User, key: str, now: dt.datetime | None = None) -> Query
     return tickets
 
 
-# A count above this shows as "999+": counting stops there, so a count costs the same at
+# A count above this shows as "99+": counting stops there, so a count costs the same at
 # a hundred thousand tickets as at a million (and the navigation needs no more).
-COUNT_CAP = 999
+COUNT_CAP = 99
 # Counts are kept per user until any ticket changes, and at most this long (the breaching
 # and recent windows move with the clock; team membership can change).
 COUNTS_TTL_SECONDS = 15

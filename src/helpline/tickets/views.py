@@ -272,7 +272,7 @@ def _list_context(request: HttpRequest) -> dict:
 
 
 def _queue_rows(user: User) -> list[tuple[str, str, int, str]]:
-    """(key, label, count, count as shown): counts above the cap show as "999+"."""
+    """(key, label, count, count as shown): counts above the cap show as "99+"."""
     counts = cached_queue_counts(user)
     return [
         (key, label, counts[key], f"{COUNT_CAP}+" if counts[key] > COUNT_CAP else str(counts[key]))
