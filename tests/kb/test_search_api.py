@@ -133,3 +133,22 @@ def test_deflection_on_internal_article_is_not_found_for_anonymous(client, corpu
 
     assert response.status_code == 404
     assert article.deflections.count() == 0
+
+
+@pytest.mark.parametrize("lang", ["RU", "ru-RU", "ru_RU", " ru "])
+def test_language_codes_are_read_in_any_case_and_with_a_region(client, corpus, lang):
+    response = client.get(URL, {"q": "принтер не печатает", "lang": lang})
+
+    body = response.json()
+    assert body["language"] == "ru"
+    assert body["items"][0]["slug"] == "printer-not-printing"
+    assert {item["language"] for item in body["items"]} == {"ru"}
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", str(10**30)])
+def test_article_list_limit_out_of_range_is_clamped_not_500(client, corpus, limit):
+    response = client.get("/api/v1/kb/articles", {"limit": limit})
+
+    assert response.status_code in (200, 422), response.content[:300]
+    if response.status_code == 200:
+        assert 1 <= len(response.json()) <= 200

@@ -254,11 +254,17 @@ def _data(payload: KbArticleIn, user: Any) -> services.ArticleData:
 # --- search and suggestions ----------------------------------------------------------
 
 
+def _language(lang: str | None) -> str | None:
+    """`ru`, `RU`, `ru-RU`, `en_GB` -> the language; anything else searches every language."""
+    code = (lang or "").strip().lower().replace("_", "-").split("-")[0]
+    return code if code in Language.values else None
+
+
 @router.get("/search", response=KbSearchOut, auth=None, summary="Search articles")
 def search_articles(request: HttpRequest, q: str = "", lang: str | None = None, limit: int = 10):
     """Ranked articles with highlighted snippets; anonymous callers get public ones only."""
     user = caller(request)
-    language = lang if lang in Language.values else None
+    language = _language(lang)
     items = selectors.search_article_items(user, q, language=language, limit=min(max(limit, 1), 50))
     return {"items": items, "query": q, "language": language, "count": len(items)}
 
@@ -307,10 +313,11 @@ def list_articles(
     user = caller(request)
     articles = selectors.articles_for(user)
     if lang:
-        articles = articles.filter(language=lang)
+        articles = articles.filter(language=_language(lang) or lang)
     if status:
         articles = articles.filter(status=status)
-    return [article_out(user, a) for a in articles.order_by("-updated_at")[: min(limit, 200)]]
+    limit = min(max(limit, 1), 200)
+    return [article_out(user, a) for a in articles.order_by("-updated_at")[:limit]]
 
 
 @router.post("/articles", response={201: KbArticleOut})
