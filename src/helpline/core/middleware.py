@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+from django.views.defaults import bad_request
 
 from helpline.core.problems import problem_response
 
@@ -53,3 +54,11 @@ class UserPreferencesMiddleware:
         response = self.get_response(request)
         timezone.deactivate()
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # A number beyond 64 bits in a page's query (`/tickets/?team=10**30`) cannot even be
+        # bound on SQLite: the request is bad, not the server. (The API answers problem+json
+        # through its own handler and never gets here.)
+        if isinstance(exception, OverflowError):
+            return bad_request(request, exception)
+        return None
