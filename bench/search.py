@@ -2,7 +2,7 @@
 indexing throughput, on PostgreSQL and on the embedded SQLite.
 
 The corpus is synthetic but shaped like the real one: the 50 fixture articles
-(tests/fixtures/kb/articles) plus generated articles and tickets whose words are drawn,
+(src/helpline/core/demo/kb_articles) plus generated articles and tickets whose words are drawn,
 Zipf-like, from the fixture vocabulary mixed with made-up words (so the index has a
 realistic long tail). Queries are the labelled queries of tests/fixtures/kb/queries.json
 (Russian and English, inflections, slang, typos, layout mistakes), asked in turn.

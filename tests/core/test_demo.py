@@ -120,6 +120,13 @@ def test_demo_loads_a_realistic_service_desk_once(db):
     from helpline.kb.models import SearchDocument
 
     assert SearchDocument.objects.filter(kind="ticket").count() == 300
+    # and a knowledge base to search, in both languages, published and indexed
+    from helpline.kb.models import Article
+
+    articles = Article.objects.filter(status="published")
+    assert articles.count() == 50 == SearchDocument.objects.filter(kind="article").count()
+    assert set(articles.values_list("language", flat=True)) == {"ru", "en"}
+    assert "articles         50" in output
 
     # when it runs a second time
     before = _counts()

@@ -10,7 +10,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kb"
-ARTICLES = FIXTURES / "articles"
+# The labelled corpus is the demo's knowledge base (loaded by `helpline demo`).
+ARTICLES = (
+    Path(__file__).resolve().parents[2] / "src" / "helpline" / "core" / "demo" / "kb_articles"
+)
 QUERIES = FIXTURES / "queries.json"
 
 

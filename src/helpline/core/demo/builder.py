@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -24,12 +25,14 @@ from helpline.accounts.choices import Role
 from helpline.accounts.models import Organization, Skill, Team, User
 from helpline.core.demo import data_en, data_org, data_ru
 from helpline.core.demo.texts import CategoryTexts, Fill, LanguageTexts, Opening
+from helpline.kb.models import Article
 from helpline.tickets import events
 from helpline.tickets import services as tickets
 from helpline.tickets.choices import Channel, Level, MessageKind, Status, TicketType
 from helpline.tickets.models import Category, Message, Ticket, TicketEvent
 
 SEED = 20261125
+KB_ARTICLES = Path(__file__).resolve().parent / "kb_articles"
 TICKET_COUNT = 300
 HISTORY_DAYS = 90
 RECENT_SHARE = 0.12  # tickets created in the last few days, still being worked on
@@ -103,8 +106,20 @@ def load_demo(*, now: dt.datetime | None = None, seed: int = SEED) -> dict[str, 
         raise DemoRefused("The database already holds teams or tickets.")
     with _muted_subscribers(), transaction.atomic():
         _Builder(random.Random(seed), now or timezone.now()).build()
+        _knowledge_base()
     demo_loaded.send(sender=load_demo)
     return demo_counts()
+
+
+def _knowledge_base() -> None:
+    """The demo's knowledge base: 50 published articles in Russian and English (FAQ,
+    how-tos, troubleshooting, known errors, runbooks, a user guide), imported with
+    `helpline kb import` from the package's kb_articles folder."""
+    from helpline.kb.importer import import_folder
+
+    report = import_folder(KB_ARTICLES)
+    if report.rejected:
+        raise RuntimeError(f"demo articles refused: {report.results}")
 
 
 def demo_counts() -> dict[str, int]:
@@ -119,6 +134,7 @@ def demo_counts() -> dict[str, int]:
         "tickets": Ticket.objects.count(),
         "messages": Message.objects.count(),
         "history events": TicketEvent.objects.count(),
+        "articles": Article.objects.count(),
     }
     return counts
 
