@@ -52,6 +52,13 @@ def send(client, method: str, url: str, token: str, body=None, raw: str | None =
         ("GET", "/api/v1/tickets?cursor=eyJzIjoiLWNyZWF0ZWQiLCJ2IjoxLCJpZCI6IngifQ", 400, None),
         ("GET", "/api/v1/tickets?created_after=yesterday", 400, "invalid-filter"),
         ("GET", "/api/v1/tickets?team=a,b", 400, "invalid-filter"),
+        ("GET", "/api/v1/tickets?team=99999999999999999999", 400, "invalid-filter"),
+        ("GET", "/api/v1/tickets?status=bogus", 400, "invalid-filter"),
+        ("GET", "/api/v1/tickets?status=open,bogus", 400, "invalid-filter"),
+        ("GET", "/api/v1/tickets?priority=P9", 400, "invalid-filter"),
+        ("GET", "/api/v1/tickets?channel=fax", 400, "invalid-filter"),
+        ("GET", "/api/v1/tickets?tier=L9", 400, "invalid-filter"),
+        ("GET", "/api/v1/tickets?type=complaint", 400, "invalid-filter"),
         ("GET", "/api/v1/users?limit=1000", 400, "invalid-limit"),
     ],
 )

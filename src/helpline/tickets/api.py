@@ -232,7 +232,7 @@ def _filtered(request: HttpRequest, tickets: QuerySet[Ticket]) -> QuerySet[Ticke
     params = request.GET
     for name in _FILTER_TEXT:
         if params.get(name):
-            tickets = tickets.filter(**{f"{name}__in": params[name].split(",")})
+            tickets = tickets.filter(**{f"{name}__in": _choices(params[name], name)})
     for name in ("team", "requester", "category", "organization"):
         if params.get(name):
             tickets = tickets.filter(**{f"{name}_id__in": _ids(params[name], name)})
@@ -250,7 +250,7 @@ def _filtered(request: HttpRequest, tickets: QuerySet[Ticket]) -> QuerySet[Ticke
         number = text.lstrip("#")
         tickets = (
             tickets.filter(number=int(number))
-            if number.isdigit()
+            if number.isdigit() and len(number) <= 18
             else tickets.filter(subject__icontains=text)
         )
     for name, lookup in (
@@ -269,11 +269,27 @@ def _filtered(request: HttpRequest, tickets: QuerySet[Ticket]) -> QuerySet[Ticke
 
 def _ids(raw: str, name: str) -> list[int]:
     try:
-        return [int(part) for part in raw.split(",") if part.strip()]
+        ids = [int(part) for part in raw.split(",") if part.strip()]
     except ValueError as exc:
         raise ServiceError(
             f"{name} must be a comma-separated list of ids.", code="invalid-filter"
         ) from exc
+    if any(not 0 < value < 2**63 for value in ids):
+        raise ServiceError(f"{name} holds an id out of range.", code="invalid-filter")
+    return ids
+
+
+def _choices(raw: str, name: str) -> list[str]:
+    """The comma-separated values of a choice filter, each one the field accepts."""
+    allowed = {value for value, _label in Ticket._meta.get_field(name).choices if value}
+    values = [part.strip() for part in raw.split(",") if part.strip()]
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise ServiceError(
+            f"{name} does not accept {', '.join(unknown)}; use one of {', '.join(sorted(allowed))}.",
+            code="invalid-filter",
+        )
+    return values
 
 
 def _datetime(raw: str, name: str) -> dt.datetime:
