@@ -81,3 +81,25 @@ def test_failure_answers_451_so_the_mta_keeps_the_message(smtp_receiver, monkeyp
 
     assert error.value.smtp_code == 451
     assert Ticket.objects.count() == 0
+
+
+def test_a_message_without_from_takes_the_envelope_sender(smtp_receiver):
+    message = mail("<no-from-1@corp.example>")
+    del message["From"]
+
+    with smtplib.SMTP("127.0.0.1", smtp_receiver, timeout=10) as client:
+        refused = client.send_message(
+            message, from_addr="olga@corp.example", to_addrs=["support@helpline.test"]
+        )
+
+    assert refused == {}
+    assert Ticket.objects.get().requester.email == "olga@corp.example"
+
+
+def test_return_path_is_added_once_and_never_for_bounces():
+    raw = b"From: a@corp.example\r\nSubject: x\r\n\r\nReturn-Path: in the body\r\n"
+    stamped = receiver.with_return_path(raw, "olga@corp.example")
+    assert stamped == b"Return-Path: <olga@corp.example>\r\n" + raw
+    assert receiver.with_return_path(stamped, "other@corp.example") == stamped
+    assert receiver.with_return_path(raw, "<>") == raw
+    assert receiver.with_return_path(raw, "") == raw

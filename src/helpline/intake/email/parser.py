@@ -385,7 +385,10 @@ def parse_email(raw: bytes) -> ParsedEmail:
         raise ParseError("empty message")
     message = email.message_from_bytes(_repair_headers(raw))
     heads = header_map(message)
-    senders = _addresses(heads, "from") or _addresses(heads, "sender")
+    # Return-Path (the envelope sender, written by the delivering agent) as a last resort
+    senders = (
+        _addresses(heads, "from") or _addresses(heads, "sender") or _addresses(heads, "return-path")
+    )
     if not senders:
         raise ParseError("no sender address")
     from_name, from_address = senders[0]

@@ -29,6 +29,18 @@ def _ingest(raw: bytes, peer: str) -> str:
         close_old_connections()
 
 
+def with_return_path(raw: bytes, mail_from: str | None) -> bytes:
+    """Record the envelope sender as Return-Path, as a delivering agent does (RFC 5321
+    4.4), unless the message has one; bounces (empty MAIL FROM) get none."""
+    if not mail_from or mail_from == "<>":
+        return raw
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    if any(line.lower().startswith(b"return-path:") for line in head.splitlines()):
+        return raw
+    sender = mail_from.strip("<>").encode("utf-8", "surrogateescape")
+    return b"Return-Path: <" + sender + b">\r\n" + raw
+
+
 class IngestHandler:
     """aiosmtpd handler: every accepted DATA goes through the same pipeline as IMAP."""
 
@@ -36,6 +48,7 @@ class IngestHandler:
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
+        raw = with_return_path(raw, envelope.mail_from)
         peer = str(session.peer[0]) if session.peer else "?"
         try:
             return await sync_to_async(_ingest, thread_sensitive=False)(raw, peer)
