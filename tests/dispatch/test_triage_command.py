@@ -100,6 +100,7 @@ def test_a_class_with_a_single_example_is_trained_on_but_not_scored(tmp_path):
     ("make_args", "message"),
     [
         (lambda p: ["--csv", str(p / "nope.csv"), "--text", "t", "--label", "l"], "No such file"),
+        (lambda p: ["--csv", str(p), "--text", "t", "--label", "l"], "is a folder"),
         (
             lambda p: ["--csv", str(p / "ok.csv"), "--text", "body", "--label", "l"],
             "not found: body",

@@ -50,6 +50,8 @@ def _delimiter(text: str) -> str:
 def read_labelled_csv(path: str | Path, text_columns: list[str], label_column: str) -> LabelledRows:
     """The texts (the text columns joined by newlines) and labels of a CSV file."""
     path = Path(path)
+    if path.is_dir():
+        raise TriageDataError(f"{path} is a folder, not a CSV file")
     if not path.is_file():
         raise TriageDataError(f"No such file: {path}")
     text = _decode(path.read_bytes())
