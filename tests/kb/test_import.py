@@ -115,12 +115,27 @@ def test_duplicate_slug_in_one_import_is_rejected(tmp_path):
     [
         ("---\ntitle: x\n", "front matter is not closed by a '---' line"),
         ("---\ntitle x\n---\nbody", "line 2: expected 'key: value'"),
-        ("---\ncolour: red\n---\nbody", "line 2: unknown key 'colour'"),
     ],
 )
 def test_front_matter_errors_say_what_is_wrong(text, reason):
     with pytest.raises(FrontMatterError, match=reason):
         parse_front_matter(text)
+
+
+def test_other_tools_front_matter_keys_are_skipped_and_reported(tmp_path):
+    text = GOOD.replace(
+        "category: printers\n",
+        "category: printers\ndate: 2024-05-01\nauthors:\n  - Иван\n  - Olga\ndraft: false\n",
+    )
+    root = _folder(tmp_path, **{"toner-replace": text})
+
+    output = _run(root)
+
+    assert output.splitlines()[0] == (
+        "created   toner-replace.md: ignored keys: date, authors, draft"
+    )
+    article = Article.objects.get(language="ru", slug="toner-replace")
+    assert article.tags == ["принтер", "картридж"]
 
 
 def test_fixture_corpus_imports_with_guides_and_translations(tmp_path):

@@ -46,6 +46,7 @@ KNOWN_KEYS = {
     "guide",
     "position",
 }
+IGNORED = "_ignored_keys"  # in parsed front matter: the keys that were skipped
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
 MARKDOWN_SUFFIXES = ("*.md", "*.markdown")
 
@@ -159,14 +160,16 @@ def parse_front_matter(text: str) -> tuple[dict[str, object], str]:
     except StopIteration:
         raise FrontMatterError("front matter is not closed by a '---' line") from None
     meta: dict[str, object] = {}
+    ignored: list[str] = []
     block_list: str | None = None  # a key whose value is a YAML block list ("- item" lines)
     for number, line in enumerate(lines[1:end], start=2):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        if block_list and (stripped == "-" or stripped.startswith("- ")):
+        is_item = stripped == "-" or stripped.startswith("- ")
+        if block_list and is_item:
             item = _scalar(_strip_comment(stripped[1:]))
-            if item:
+            if item and block_list in meta:
                 meta[block_list].append(item)  # type: ignore[attr-defined]
             continue
         block_list = None
@@ -175,7 +178,10 @@ def parse_front_matter(text: str) -> tuple[dict[str, object], str]:
         key, _, value = stripped.partition(":")
         key = key.strip().lower()
         if key not in KNOWN_KEYS:
-            raise FrontMatterError(f"line {number}: unknown key {key!r}")
+            # other tools' keys (date, author, draft ...) are skipped, with their lists
+            ignored.append(key)
+            block_list = key
+            continue
         value = _strip_comment(value)
         if key == "tags":
             inner = value[1:-1] if value.startswith("[") and value.endswith("]") else value
@@ -183,6 +189,8 @@ def parse_front_matter(text: str) -> tuple[dict[str, object], str]:
             block_list = key if not value else None
         else:
             meta[key] = _scalar(value)
+    if ignored:
+        meta[IGNORED] = ignored
     return meta, "\n".join(lines[end + 1 :]).strip() + "\n"
 
 
@@ -338,6 +346,8 @@ def import_folder(root: Path) -> ImportReport:
         return report
     with transaction.atomic():
         for item in parsed:
-            report.results.append(FileResult(item.path, _apply(item)))
+            skipped = item.meta.get(IGNORED)
+            note = f"ignored keys: {', '.join(skipped)}" if skipped else ""  # type: ignore[arg-type]
+            report.results.append(FileResult(item.path, _apply(item), note))
         _link_guides(parsed)
     return report
