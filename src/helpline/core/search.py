@@ -48,6 +48,9 @@ CANDIDATE_LIMIT = 100
 RETRIEVAL_TERMS = 6
 SELECTIVE_SHARE = 0.02
 SELECTIVE_MAX_DOCS = 5000
+# Newest-first reads ~50 x docs / df rows at ~1.4 us each; ranking reads df rows at
+# ~10 us each (measured at 1,000,000 tickets): newest-first wins when df^2 > 7 x docs.
+NEWEST_SCAN_FACTOR = 7
 MAX_FUZZY_WORDS = 3
 MAX_QUERY_TERMS = 24
 MAX_TEXT = 20000
@@ -702,13 +705,29 @@ def search(
         return []
     df = {t.term: t.df for t in terms}
     retrieval, require_all = _retrieval_terms(terms, df, stats.docs, retrieval_budget)
-    rows = _candidates(retrieval, scope, require_all=require_all, limit=candidate_limit)
+    # For a common word, the newest documents holding it are found by reading backwards
+    # until enough match (about candidates x documents / df rows, a cheap test each)
+    # rather than by ranking all df of them (a costlier tsvector rank each).
+    rarest_is_common = (
+        newest_fill
+        and require_all
+        and bool(retrieval)
+        and df[retrieval[0]] ** 2 > NEWEST_SCAN_FACTOR * max(stats.docs, 1)
+    )
+    if rarest_is_common and len(retrieval) == 1:
+        rows = _candidates(retrieval, scope, require_all=False, limit=candidate_limit, newest=True)
+    else:
+        rows = _candidates(retrieval, scope, require_all=require_all, limit=candidate_limit)
     if newest_fill and require_all and len(retrieval) > 1 and len(rows) < limit:
         seen = {row[0] for row in rows}
-        newest = _candidates(
-            retrieval[:1], scope, require_all=False, limit=candidate_limit, newest=True
+        fill = _candidates(
+            retrieval[:1],
+            scope,
+            require_all=False,
+            limit=candidate_limit,
+            newest=rarest_is_common,
         )
-        rows += [row for row in newest if row[0] not in seen]
+        rows += [row for row in fill if row[0] not in seen]
     scored = []
     for pk, object_id, title_norm, tags_norm, body_norm in rows:
         fields_ = {
