@@ -170,3 +170,32 @@ def test_merged_ticket_is_found_by_the_replies_it_received(
     found = _found(personas.requester, "квота")
     assert target.pk in found
     assert source.pk not in found
+
+
+def test_common_words_bring_the_newest_tickets_within_permissions(
+    personas, django_capture_on_commit_callbacks, monkeypatch
+):
+    # given many printer tickets of two requesters, one of which is also noisy, and a
+    # retrieval budget so small that every word counts as common
+    monkeypatch.setattr(selectors, "TICKET_RETRIEVAL_BUDGET", 3)
+    monkeypatch.setattr(selectors, "TICKET_CANDIDATES", 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = [
+            make_ticket(personas.requester, subject=f"Принтер {n} не печатает") for n in range(12)
+        ]
+        theirs = [
+            make_ticket(personas.other_requester, subject=f"Принтер {n} шумит") for n in range(12)
+        ]
+        noisy = make_ticket(personas.requester, subject="Принтер шумит и не печатает")
+
+    # when they search for one common word, and for two that one ticket holds together
+    boss = selectors.search_tickets(personas.supervisor, "принтер")
+    own = selectors.search_tickets(personas.requester, "принтер")
+    both = selectors.search_tickets(personas.requester, "печатает шумит")
+
+    # then the newest matching tickets come back, never anyone else's
+    assert {h.object_id for h in boss} == {t.pk for t in [*theirs[-4:], noisy]}
+    assert {h.object_id for h in own} == {t.pk for t in [*mine[-4:], noisy]}
+    assert both[0].object_id == noisy.pk  # the one holding both words ranks first
+    assert len(both) > 1
+    assert {h.object_id for h in both} <= {t.pk for t in [*mine, noisy]}
