@@ -15,6 +15,11 @@ transaction per batch), printing one line per message once its batch has committ
     <source>: quarantined (<reason>)
 
 The exit status is 0 unless the run itself failed (unreadable path, database error).
+
+With --jobs N (N > 1) the messages of all the paths are read first, split into N
+partitions that keep together what must be ingested in order (see
+helpline.intake.email.parallel), and ingested by N worker processes; the lines of one
+partition come in file order, the partitions' lines interleave as their batches commit.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
+from helpline.intake.email.parallel import IngestFailed, ingest_parallel
 from helpline.intake.email.pipeline import batched, ingest_batch, retry_quarantined
 from helpline.intake.models import InboundEmail, Mailbox
 
@@ -61,22 +68,38 @@ class Command(BaseCommand):
             action="store_true",
             help="no per-sender rate limit (for importing an archive of old mail)",
         )
+        ingest.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="worker processes (default 1); conversations and duplicates stay together",
+        )
         retry = actions.add_parser("retry", help="process quarantined e-mail again")
         retry.add_argument("ids", nargs="*", type=int)
         retry.add_argument("--all", action="store_true", help="every quarantined e-mail")
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "ingest":
-            self._ingest(options["paths"], options.get("mailbox"), not options["no_loop_check"])
+            jobs = options.get("jobs", 1)
+            if jobs < 1:
+                raise CommandError(f"--jobs must be 1 or more, not {jobs}.")
+            self._ingest(
+                options["paths"], options.get("mailbox"), not options["no_loop_check"], jobs
+            )
         else:
             self._retry(options["ids"], options["all"])
 
-    def _ingest(self, paths: list[Path], address: str | None, check_loops: bool) -> None:
+    def _ingest(
+        self, paths: list[Path], address: str | None, check_loops: bool, jobs: int = 1
+    ) -> None:
         box = None
         if address:
             box = Mailbox.objects.filter(address__iexact=address).first()
             if box is None:
                 raise CommandError(f"No mailbox {address!r} is configured.")
+        if jobs > 1:
+            self._ingest_parallel(paths, box, check_loops, jobs)
+            return
         for path in paths:
             if not path.exists():
                 raise CommandError(f"{path}: no such file or directory")
@@ -85,6 +108,31 @@ class Command(BaseCommand):
                 results = ingest_batch(batch, mailbox=box, check_loops=check_loops)
                 for (_, source), result in zip(batch, results, strict=True):
                     self.stdout.write(f"{source}: {result.line()}")
+
+    def _ingest_parallel(
+        self, paths: list[Path], box: Mailbox | None, check_loops: bool, jobs: int
+    ) -> None:
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            raise CommandError("--jobs needs a database other processes can open, not in-memory.")
+        for path in paths:
+            if not path.exists():
+                raise CommandError(f"{path}: no such file or directory")
+        items = [(raw, source) for path in paths for source, raw in read_messages(path)]
+
+        def report(pairs, _milliseconds) -> None:
+            for source, result in pairs:
+                self.stdout.write(f"{source}: {result.line()}")
+
+        try:
+            ingest_parallel(
+                items,
+                jobs=jobs,
+                mailbox_id=box.pk if box else None,
+                check_loops=check_loops,
+                on_batch=report,
+            )
+        except IngestFailed as exc:
+            raise CommandError(f"ingest failed: {exc}") from exc
 
     def _retry(self, ids: list[int], everything: bool) -> None:
         if everything:
