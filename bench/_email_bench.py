@@ -33,6 +33,9 @@ BATCH = int(os.environ.get("BENCH_EMAIL_BATCH", "0"))
 # "db": the product's default queue, a table in the same PostgreSQL database (tasks are
 # queued, not executed); "dummy": not queued at all.
 TASK_BACKEND = os.environ.get("BENCH_EMAIL_TASK_BACKEND", "db")
+# Worker processes, as `helpline email ingest --jobs N` (default: one per CPU); 1: the
+# sequential path (the command without --jobs).
+JOBS = int(os.environ.get("BENCH_EMAIL_JOBS", "0")) or len(os.sched_getaffinity(0))
 
 RU_SUBJECTS = [
     "Не печатает принтер",
@@ -166,7 +169,7 @@ def bench_ingest(folder: Path) -> dict:
     # The receiving mailbox, as the IMAP poller passes it (its address is ours: never a
     # follower, never a requester).
     mailbox = Mailbox.objects.create(name="Support", address="support@helpline.example")
-    if BATCH <= 0:
+    if BATCH <= 0 or JOBS > 1:  # the workers use the product's batches
         from helpline.intake.email.pipeline import BATCH_MESSAGES
 
         BATCH = BATCH_MESSAGES
@@ -183,24 +186,45 @@ def bench_ingest(folder: Path) -> dict:
 
     cpu_started = time.process_time()
     started = time.perf_counter()
-    with connection.execute_wrapper(count):
-        # What `helpline email ingest MAILDIR` does, without printing: its reader, and the
-        # batches it shares with the IMAP poller (one transaction each).
-        messages = ((raw, source) for source, raw in read_messages(folder))
-        for batch in batched(messages, size=BATCH):
-            t0 = time.perf_counter_ns()
-            results = ingest_batch(batch, mailbox=mailbox)
-            batch_ms.append((time.perf_counter_ns() - t0) / 1e6)
-            for result in results:
+    if JOBS > 1:
+        # What `helpline email ingest --jobs N MAILDIR` does, without printing: the whole
+        # maildir read, split into N partitions (conversations, duplicates and senders kept
+        # together), each fed by its own worker process through the same batches.
+        from helpline.intake.email.parallel import ingest_parallel
+
+        def collect(pairs, milliseconds) -> None:
+            batch_ms.append(milliseconds)
+            for _source, result in pairs:
                 outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+
+        items = [(raw, source) for source, raw in read_messages(folder)]
+        jobs = ingest_parallel(items, jobs=JOBS, mailbox_id=mailbox.pk, on_batch=collect)
+        statements = sum(job.sql_statements for job in jobs)
+        worker_cpu = sum(job.cpu_seconds for job in jobs)
+        partitions = [job.messages for job in jobs]
+    else:
+        with connection.execute_wrapper(count):
+            # What `helpline email ingest MAILDIR` does, without printing: its reader, and
+            # the batches it shares with the IMAP poller (one transaction each).
+            messages = ((raw, source) for source, raw in read_messages(folder))
+            for batch in batched(messages, size=BATCH):
+                t0 = time.perf_counter_ns()
+                results = ingest_batch(batch, mailbox=mailbox)
+                batch_ms.append((time.perf_counter_ns() - t0) / 1e6)
+                for result in results:
+                    outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+        worker_cpu = 0.0
+        partitions = [sum(outcomes.values())]
     elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu_started
+    cpu = time.process_time() - cpu_started + worker_cpu
     reset_queries()
     connection.close()
     count_ = sum(outcomes.values())
     return {
         "messages": count_,
         "messages_per_s": round(count_ / elapsed, 1),
+        "jobs": JOBS,
+        "partition_messages": partitions,
         "batch_messages": BATCH,
         "batch_commit_p50_ms": round(statistics.median(batch_ms), 2),
         "batch_commit_p95_ms": round(percentile(batch_ms, 0.95), 2),
@@ -250,10 +274,12 @@ def main() -> None:
                 "machine": started_on,
                 "parser": parser,
                 "ingest_postgresql": ingest,
-                "notes": "ingest runs in-process through ingest_batch in the batches of the "
-                "IMAP poller and `helpline email ingest` (one transaction per batch, one "
-                "savepoint per message); worker tasks are queued (TASK_BACKEND=db) but not "
-                "executed: outbound mail, dispatch and SLA happen in the worker",
+                "notes": "ingest runs through ingest_batch in the batches of the IMAP poller "
+                "and `helpline email ingest` (one transaction per batch), in `jobs` worker "
+                "processes as `helpline email ingest --jobs N` (jobs=1: in-process, "
+                "sequential); client CPU counts the workers' and the parent's; worker "
+                "tasks are queued (TASK_BACKEND=db) but not executed: outbound mail, "
+                "dispatch and SLA happen in the task worker",
             },
             ensure_ascii=False,
             indent=2,

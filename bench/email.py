@@ -6,15 +6,18 @@ small attachments; a fifth of them replies that thread onto earlier tickets by
 In-Reply-To, a tenth with a colleague in Cc) are written to a maildir, then:
 
 - "parser": `parse_email` over every message, in-process (target >= 1,000 messages/s);
-- "ingest": the maildir read as `helpline email ingest` reads it and fed through
-  `ingest_batch` in the batches that command and the IMAP poller use (one transaction
-  per batch, one savepoint per message), with the receiving Mailbox passed as the poller
-  passes it, into a fresh PostgreSQL database; worker tasks are queued in the database
+- "ingest": the maildir read as `helpline email ingest --jobs N` reads it, split into N
+  partitions (conversations, duplicates and senders kept together) and fed by N worker
+  processes through `ingest_batch` in the batches that command and the IMAP poller use
+  (one transaction per batch), with the receiving Mailbox passed as the poller passes
+  it, into a fresh PostgreSQL database; worker tasks are queued in the database
   (the default TASK_BACKEND=db) but not executed (target >= 150 messages/s). Reported:
   messages/s, commit latency per batch, SQL statements and client CPU per message.
 
-Knobs: BENCH_EMAIL_MESSAGES (10000), BENCH_EMAIL_BATCH (0: the product's batch size; 1:
-one transaction per message, as the LMTP receiver does), BENCH_EMAIL_TASK_BACKEND (db;
+Knobs: BENCH_EMAIL_MESSAGES (10000), BENCH_EMAIL_JOBS (0: one worker per CPU; 1: in-process
+and sequential, as the command without --jobs), BENCH_EMAIL_BATCH (with one job only; 0:
+the product's batch size; 1: one transaction per message, as the LMTP receiver does),
+BENCH_EMAIL_TASK_BACKEND (db;
 dummy queues nothing), BENCH_PG (postgres://postgres@127.0.0.1:5432), BENCH_SEED (1).
 Run: `.venv/bin/python bench/email.py`; prints one JSON document.
 """
