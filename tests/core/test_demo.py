@@ -127,6 +127,13 @@ def test_demo_loads_a_realistic_service_desk_once(db):
     assert articles.count() == 50 == SearchDocument.objects.filter(kind="article").count()
     assert set(articles.values_list("language", flat=True)) == {"ru", "en"}
     assert "articles         50" in output
+    # and two example rules on the rules page, valid by the engine's own checks
+    from helpline.dispatch.rule_models import Rule
+
+    assert sorted(Rule.objects.values_list("trigger", "is_active")) == [
+        ("created", True),
+        ("created", True),
+    ]
 
     # when it runs a second time
     before = _counts()

@@ -107,6 +107,7 @@ def load_demo(*, now: dt.datetime | None = None, seed: int = SEED) -> dict[str, 
     with _muted_subscribers(), transaction.atomic():
         _Builder(random.Random(seed), now or timezone.now()).build()
         _knowledge_base()
+        _rules()
     demo_loaded.send(sender=load_demo)
     return demo_counts()
 
@@ -120,6 +121,42 @@ def _knowledge_base() -> None:
     report = import_folder(KB_ARTICLES)
     if report.rejected:
         raise RuntimeError(f"demo articles refused: {report.results}")
+
+
+def _rules() -> None:
+    """Two example rules, so that /rules/ shows how they read; they act on new tickets."""
+    from helpline.dispatch.rules.services import save_rule
+
+    admin = User.objects.get(email__iexact=data_org.ADMIN_EMAIL)
+    save_rule(
+        admin,
+        name="VIP customers: tag and remind",
+        trigger="created",
+        match="all",
+        conditions=[{"field": "organization.vip", "op": "eq", "value": True}],
+        actions=[
+            {"action": "add_tags", "tags": ["vip"]},
+            {
+                "action": "add_note",
+                "text": "VIP customer: first answer within one hour. "
+                "VIP-клиент: первый ответ в течение часа.",
+            },
+        ],
+        position=10,
+    )
+    save_rule(
+        admin,
+        name="VPN requests / Заявки о VPN",
+        trigger="created",
+        match="any",
+        conditions=[
+            {"field": "subject", "op": "contains", "value": "vpn"},
+            {"field": "subject", "op": "contains", "value": "впн"},
+            {"field": "body", "op": "regex", "value": r"\b(vpn|впн)\b"},
+        ],
+        actions=[{"action": "add_tags", "tags": ["vpn"]}],
+        position=20,
+    )
 
 
 def demo_counts() -> dict[str, int]:
