@@ -189,3 +189,24 @@ def test_scheduled_retraining_skips_quietly_without_enough_history():
 
     assert job.interval_seconds == 86400
     assert services.train_scheduled().startswith("skipped: Need at least 20 tickets")
+
+
+def test_a_category_set_by_triage_brings_its_default_team_when_the_team_is_unsure(personas):
+    # given a ticket without category or team, and a category that routes to a team
+    ticket = make_ticket(personas.requester, subject="VPN", body="no tunnel")
+    Ticket.objects.filter(pk=ticket.pk).update(category=None, team=None)
+    category = Category.objects.create(
+        name="VPN", slug="vpn-remote", default_team=personas.l2_agent.teams.first()
+    )
+
+    # when triage is sure of the category only
+    applied = tickets.apply_triage(
+        ticket.pk, {"category": category}, confidence=0.9, model_version=3
+    )
+
+    # then the category's default team takes the ticket, as on creation, recorded as such
+    ticket.refresh_from_db()
+    assert applied == ["category", "team"]
+    assert ticket.team == category.default_team
+    event = TicketEvent.objects.get(ticket=ticket, source="triage", field="team")
+    assert event.reason == "default team of the category set by auto-triage v3"

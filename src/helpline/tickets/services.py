@@ -1153,6 +1153,25 @@ def apply_triage(
                 at=now,
             )
         )
+    category = updates.get("category")
+    if category is not None and ticket.team_id is None and "team" not in updates:
+        # as when a ticket is created with a category: its default team takes it
+        default_team = category.default_team if category.default_team_id else None
+        if default_team is not None:
+            updates["team"] = default_team
+            history.append(
+                _event(
+                    ticket,
+                    None,
+                    EventKind.TEAM_CHANGED,
+                    field="team",
+                    old="",
+                    new=default_team,
+                    reason=f"default team of the category set by auto-triage v{model_version}",
+                    source="triage",
+                    at=now,
+                )
+            )
     if not updates:
         return []
     Ticket.objects.filter(pk=ticket_id).update(updated_at=now, **updates)
