@@ -11,7 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, ROOT, SCREENSHOTS, run_server
+from tests.web.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    SCREENSHOTS,
+    english_phrases,
+    run_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -151,20 +158,9 @@ def test_agent_writes_an_article_with_live_preview_and_a_supervisor_publishes_it
     sue.context.close()
 
 
-def _english_phrases() -> list[str]:
-    po = (ROOT / "src/helpline/locale/ru/LC_MESSAGES/django.po").read_text()
-    phrases = []
-    for match in re.finditer(r'\nmsgid "(.+)"\nmsgstr "(.*)"', po):
-        msgid, msgstr = match.group(1), match.group(2)
-        if "%" in msgid or "{" in msgid or len(msgid.split()) < 2 or msgid == msgstr:
-            continue
-        phrases.append(msgid.replace('\\"', '"'))
-    return phrases
-
-
 def test_authoring_pages_in_russian_have_no_english_left(browser, base_url):
     # given an agent who switched the interface to Russian
-    phrases = _english_phrases()
+    phrases = english_phrases()
     alice = sign_in(browser, base_url, ALICE, locale="ru-RU")
     alice.click("button[lang=ru]")
     alice.wait_for_selector("html[lang=ru]")

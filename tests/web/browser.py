@@ -7,6 +7,7 @@ module migrates and seeds; the tests drive it only through the browser.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -116,3 +117,16 @@ def run_server(workdir: Path) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+def english_phrases() -> list[str]:
+    """Phrases of our own UI (two words or more, no placeholders) from the Russian
+    catalogue: none of them may be left on a page shown in Russian."""
+    po = (ROOT / "src/helpline/locale/ru/LC_MESSAGES/django.po").read_text()
+    phrases = []
+    for match in re.finditer(r'\nmsgid "(.+)"\nmsgstr "(.*)"', po):
+        msgid, msgstr = match.group(1), match.group(2)
+        if "%" in msgid or "{" in msgid or len(msgid.split()) < 2 or msgid == msgstr:
+            continue
+        phrases.append(msgid.replace('\\"', '"'))
+    return phrases

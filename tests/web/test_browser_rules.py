@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, run_server
-from tests.web.test_browser_story import ADAM, _english_msgids, shot, sign_in
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, english_phrases, run_server
+from tests.web.test_browser_story import ADAM, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -121,7 +121,7 @@ def test_admin_builds_tests_and_saves_a_rule(browser, base_url):
     assert adam.locator("h1").inner_text() == "Правила"
     assert "Добавить теги: scanner, hardware" in adam.locator("#trigger-created").inner_text()
     shot(adam, "rules-ru")
-    phrases = _english_msgids()
+    phrases = english_phrases()
     adam.click("text=Scanners to L2")
     for url in (adam.url, "/rules/new/?trigger=timer", f"/rules/dry-run/?ticket={number}"):
         adam.goto(url)

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, ROOT, SCREENSHOTS, run_server
+from tests.web.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    ROOT,
+    SCREENSHOTS,
+    english_phrases,
+    run_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
@@ -231,21 +239,9 @@ def test_side_panel_follows_a_change_made_by_another_agent(browser, base_url):
     adam.context.close()
 
 
-def _english_msgids() -> list[str]:
-    """Phrases of our own UI (two words or more, no placeholders) from the Russian catalogue."""
-    po = (ROOT / "src/helpline/locale/ru/LC_MESSAGES/django.po").read_text()
-    phrases = []
-    for match in re.finditer(r'\nmsgid "(.+)"\nmsgstr "(.*)"', po):
-        msgid, msgstr = match.group(1), match.group(2)
-        if "%" in msgid or "{" in msgid or len(msgid.split()) < 2 or msgid == msgstr:
-            continue
-        phrases.append(msgid.replace('\\"', '"'))
-    return phrases
-
-
 def test_russian_interface_has_no_untranslated_phrases(browser, base_url):
     # given an agent and a requester who switch the interface to Russian
-    phrases = _english_msgids()
+    phrases = english_phrases()
     assert len(phrases) > 100
     agent = sign_in(browser, base_url, ALICE, locale="ru-RU")
     agent.click("button[lang=ru]")
