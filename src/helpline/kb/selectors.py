@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,22 +132,11 @@ TICKET_RETRIEVAL_BUDGET = 1500
 def ticket_scope(user) -> QuerySet[SearchDocument]:
     """The search documents of the tickets this person may see, by the visibility columns
     copied onto them at indexing (the rules of Ticket.visible_to, without joining tickets)."""
-    scope = SearchDocument.objects.filter(kind=search.TICKET)
-    if user is None or not user.is_authenticated or not user.is_active:
-        return scope.none()
-    if user.sees_all_tickets:
-        return scope
-    if user.is_agent:
-        from helpline.accounts.selectors import team_ids_of
+    from helpline.tickets.querysets import visibility
 
-        return scope.filter(
-            Q(team_id__in=team_ids_of(user)) | Q(assignee_id=user.pk) | Q(team_id__isnull=True)
-        )
-    visible = Q(requester_id=user.pk)
-    organization = user.organization
-    if organization is not None and organization.shares_tickets:
-        visible |= Q(organization_id=organization.pk)
-    return scope.filter(visible)
+    scope = SearchDocument.objects.filter(kind=search.TICKET)
+    rule = visibility(user)
+    return scope.none() if rule is None else scope.filter(rule)
 
 
 def search_tickets(user, query: str, *, limit: int = 10) -> list[search.Hit]:

@@ -11,29 +11,35 @@ if TYPE_CHECKING:
     from helpline.accounts.models import User
 
 
+def visibility(user: User) -> Q | None:
+    """Who sees which ticket, over the columns team_id, assignee_id, requester_id and
+    organization_id (of tickets, or of the search documents that copy them); None when
+    the user sees nothing.
+
+    Supervisors and admins see all; agents their teams' tickets, tickets assigned to
+    them and the untriaged pool with no team; requesters their own and, where their
+    organization shares tickets, their organization's.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.sees_all_tickets:
+        return Q()
+    if user.is_agent:
+        from helpline.accounts.selectors import team_ids_of
+
+        return Q(team_id__in=team_ids_of(user)) | Q(assignee_id=user.pk) | Q(team_id__isnull=True)
+    rule = Q(requester_id=user.pk)
+    organization = user.organization
+    if organization is not None and organization.shares_tickets:
+        rule |= Q(organization_id=organization.pk)
+    return rule
+
+
 class TicketQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> TicketQuerySet:
-        """Tickets the user may see.
-
-        Supervisors and admins see all; agents their teams' tickets, tickets assigned to
-        them and the untriaged pool with no team; requesters their own and, where their
-        organization shares tickets, their organization's.
-        """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_all_tickets:
-            return self
-        if user.is_agent:
-            from helpline.accounts.selectors import team_ids_of
-
-            return self.filter(
-                Q(team_id__in=team_ids_of(user)) | Q(assignee_id=user.pk) | Q(team__isnull=True)
-            )
-        scope = Q(requester_id=user.pk)
-        organization = user.organization
-        if organization is not None and organization.shares_tickets:
-            scope |= Q(organization_id=organization.pk)
-        return self.filter(scope)
+        """Tickets the user may see (the rules are in `visibility`)."""
+        rule = visibility(user)
+        return self.none() if rule is None else self.filter(rule)
 
     def for_list(self) -> TicketQuerySet:
         return self.select_related(
