@@ -130,3 +130,15 @@ def english_phrases() -> list[str]:
             continue
         phrases.append(msgid.replace('\\"', '"'))
     return phrases
+
+
+def chromium_browser() -> Iterator:
+    """Headless Chromium for a test module's `browser` fixture."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, english_phrases, run_server
+from tests.web.browser import chromium_browser, english_phrases, run_server
 from tests.web.test_browser_story import ADAM, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
@@ -24,14 +24,7 @@ def base_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(base_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    yield from chromium_browser()
 
 
 def test_admin_builds_tests_and_saves_a_rule(browser, base_url):

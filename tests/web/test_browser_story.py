@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.web.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     ROOT,
     SCREENSHOTS,
+    chromium_browser,
     english_phrases,
     run_server,
 )
@@ -39,14 +38,7 @@ def base_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(base_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    yield from chromium_browser()
 
 
 def sign_in(browser, base_url: str, email: str, *, viewport=(1360, 860), locale="en-GB"):
