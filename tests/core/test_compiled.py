@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from helpline.accounts.models import ApiToken, Organization, User, hash_token
@@ -91,3 +91,37 @@ def test_insert_with_an_explicit_id_or_signal_receivers_goes_through_save():
 
     assert received == [(event.pk, True)]
     assert TicketEvent.objects.filter(pk=explicit.pk).exists()
+
+
+def test_insert_skips_save_only_for_the_pre_save_receivers_the_caller_applied(monkeypatch):
+    ticket = make_ticket(make_user())
+    calls = []
+
+    def stamp(sender, instance, **kwargs):
+        calls.append(instance.kind)
+
+    def other(sender, instance, **kwargs):
+        calls.append("other")
+
+    monkeypatch.setattr(TicketEvent, "save", _counting_save(TicketEvent.save, calls))
+    pre_save.connect(stamp, sender=TicketEvent)
+    try:
+        insert(TicketEvent(ticket=ticket, kind="created"), applied=(stamp,))
+        assert calls == []  # the fast path: neither save() nor the receiver ran
+        pre_save.connect(other, sender=TicketEvent)
+        try:
+            insert(TicketEvent(ticket=ticket, kind="created"), applied=(stamp,))
+        finally:
+            pre_save.disconnect(other, sender=TicketEvent)
+    finally:
+        pre_save.disconnect(stamp, sender=TicketEvent)
+
+    assert calls == ["save", "created", "other"]  # an unlisted receiver: through save()
+
+
+def _counting_save(save, calls):
+    def counted(self, *args, **kwargs):
+        calls.append("save")
+        return save(self, *args, **kwargs)
+
+    return counted

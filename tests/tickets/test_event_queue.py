@@ -77,3 +77,33 @@ def test_with_the_immediate_backend_subscribers_run_after_commit(
 
     assert [(change.kind, change.ticket_id) for change in delivered] == [("created", ticket.pk)]
     assert not DBTaskResult.objects.exists()
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_task_row_is_the_row_django_tasks_db_writes(monkeypatch):
+    from django_tasks_db import DatabaseBackend as UpstreamBackend
+
+    from helpline.tickets.tasks import deliver_ticket_change
+
+    saves = []
+    monkeypatch.setattr(DBTaskResult, "save", _counting_save(DBTaskResult.save, saves))
+    ours = deliver_ticket_change.enqueue({"kind": "created", "ticket_id": 1})
+    assert saves == []  # the compiled INSERT, not Model.save()
+    upstream = UpstreamBackend("default", DATABASE_QUEUE["default"] | {"OPTIONS": {}})
+    theirs = upstream.enqueue(deliver_ticket_change, ({"kind": "created", "ticket_id": 1},), {})
+
+    columns = [f.attname for f in DBTaskResult._meta.concrete_fields if f.attname != "id"]
+    rows = {str(row.pop("id")): row for row in DBTaskResult.objects.values("id", *columns)}
+    ours_row, theirs_row = rows[str(ours.id)], rows[str(theirs.id)]
+    for row in (ours_row, theirs_row):
+        row.pop("enqueued_at")
+    assert ours_row == theirs_row
+    assert ours_row["run_after"].year == 9999  # "any time", as upstream's receiver sets it
+
+
+def _counting_save(save, calls):
+    def counted(self, *args, **kwargs):
+        calls.append("save")
+        return save(self, *args, **kwargs)
+
+    return counted

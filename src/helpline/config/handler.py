@@ -24,7 +24,9 @@ sending, see `StreamingHttpResponse.__aiter__`).
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import SyncToAsync
@@ -34,6 +36,17 @@ from django.core.handlers import base
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
+
+# The event loop of the request being served, seen from its worker thread: work that
+# only needs the loop (a live-update broadcast) is handed to it without waiting.
+_serving_loop: ContextVar[asyncio.AbstractEventLoop | None] = ContextVar(
+    "serving_loop", default=None
+)
+
+
+def serving_loop() -> asyncio.AbstractEventLoop | None:
+    """The loop serving this request when it runs in this handler's threads, else None."""
+    return _serving_loop.get()
 
 
 class OneHopASGIHandler(ASGIHandler):
@@ -54,6 +67,7 @@ class OneHopASGIHandler(ASGIHandler):
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
+        _serving_loop.set(asyncio.get_running_loop())  # copied into the worker thread
         try:
             response, parts = await self._respond_in_thread(scope, body_file)
         finally:

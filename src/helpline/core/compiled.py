@@ -13,7 +13,7 @@ with `save()` as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -115,13 +115,14 @@ class _Insert:
 _inserts: dict[tuple[type[Model], str], _Insert] = {}
 
 
-def insert(obj: M, using: str | None = None) -> M:
+def insert(obj: M, using: str | None = None, applied: Collection[Callable] = ()) -> M:
     """INSERT a new instance as `obj.save(force_insert=True)` does, with cached SQL.
 
     For plain models on the hot path (no multi-table inheritance). Whatever this
     fast path does not cover goes through `save()` itself: an explicit auto id,
     a field set to an expression or a database default, or `pre_save`/`post_save`
-    receivers for the model.
+    receivers for the model, except the `pre_save` receivers named in `applied`,
+    whose work the caller has already done on `obj`.
     """
     model = type(obj)
     using = using or router.db_for_write(model, instance=obj)
@@ -130,7 +131,7 @@ def insert(obj: M, using: str | None = None) -> M:
     if compiled is None:
         compiled = _inserts[(model, using)] = _compile_insert(model, using)
     explicit_id = model._meta.auto_field is not None and obj.pk is not None
-    if explicit_id or pre_save.has_listeners(model) or post_save.has_listeners(model):
+    if explicit_id or _unapplied_receivers(model, applied) or post_save.has_listeners(model):
         obj.save(force_insert=True, using=using)
         return obj
     obj._prepare_related_fields_for_save(operation_name="save")
@@ -151,6 +152,13 @@ def insert(obj: M, using: str | None = None) -> M:
     obj._state.adding = False
     obj._state.db = using
     return obj
+
+
+def _unapplied_receivers(model: type[Model], applied: Collection[Callable]) -> bool:
+    if not pre_save.has_listeners(model):
+        return False
+    sync_receivers, async_receivers = pre_save._live_receivers(model)
+    return bool(async_receivers) or any(r not in applied for r in sync_receivers)
 
 
 def _compile_insert(model: type[Model], using: str) -> _Insert:

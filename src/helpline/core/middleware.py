@@ -6,6 +6,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.views.defaults import bad_request
@@ -62,3 +63,16 @@ class UserPreferencesMiddleware:
         if isinstance(exception, OverflowError):
             return bad_request(request, exception)
         return None
+
+
+class PageMessagesMiddleware(MessageMiddleware):
+    """Django's flash messages, for pages only.
+
+    The API never shows a flash message, and setting up their storage (a cookie
+    signer and the session backend) on each call was a measurable share of an API
+    request. Under /api/ `messages.add_message` would raise MessageFailure.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if not request.path_info.startswith("/api/"):
+            super().process_request(request)

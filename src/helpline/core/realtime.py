@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 import os
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
+from helpline.config.handler import serving_loop
 from helpline.core.consumers import STAFF_GROUP, requester_group
 from helpline.tickets.events import TicketChange
 
@@ -60,12 +63,24 @@ def broadcast_ticket_change(change: TicketChange) -> None:
     requester_id = _requester_id(change)
     if requester_id:
         groups.append(requester_group(requester_id))
+    loop = serving_loop()
+    if loop is not None:
+        # In a request of the server's handler: the event loop sends it while the
+        # request goes on. A live update is a hint to reload; nobody waits for it.
+        future = asyncio.run_coroutine_threadsafe(_send_all(layer, groups, message), loop)
+        future.add_done_callback(lambda done: _log_failure(done, change.ticket_id))
+        return
     try:
         # One hop to the event loop for all groups: each async_to_sync call costs a
         # thread switch on the request's hot path.
         async_to_sync(_send_all)(layer, groups, message)
     except Exception:
         logger.warning("live update for ticket %s not sent", change.ticket_id, exc_info=True)
+
+
+def _log_failure(done: concurrent.futures.Future, ticket_id: int) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        logger.warning("live update for ticket %s not sent", ticket_id, exc_info=done.exception())
 
 
 async def _send_all(layer, groups: list[str], message: dict) -> None:

@@ -3,7 +3,9 @@
 Every ticket change enqueues one task (helpline.tickets.events), so the row's INSERT
 is on the hot path of ticket creation; django_tasks_db builds it with
 `DBTaskResult.objects.create`, which compiles the INSERT afresh each time. Same row,
-same values, same signal: only the INSERT goes through helpline.core.compiled.
+same values, same signal: only the INSERT goes through helpline.core.compiled, and
+the one `pre_save` receiver of the model (a missing `run_after` becomes "any time")
+is applied here, since a receiver would send the row through `save()`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ class DatabaseBackend(_DatabaseBackend):
 
     def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> DBTaskResult:
         # Imported here as upstream does: backends may be built before the apps are ready.
-        from django_tasks_db.models import DBTaskResult
+        from django_tasks_db.models import DBTaskResult, get_date_max
+        from django_tasks_db.signal_handlers import set_run_after
 
         return compiled.insert(
             DBTaskResult(
@@ -33,7 +36,9 @@ class DatabaseBackend(_DatabaseBackend):
                 priority=task.priority,
                 task_path=task.module_path,
                 queue_name=task.queue_name,
-                run_after=task.run_after,
+                # What django_tasks_db's own pre_save receiver would set: it is skipped.
+                run_after=task.run_after or get_date_max(),
                 backend_name=self.alias,
-            )
+            ),
+            applied=(set_run_after,),
         )
