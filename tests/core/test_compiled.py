@@ -125,3 +125,13 @@ def _counting_save(save, calls):
         return save(self, *args, **kwargs)
 
     return counted
+
+
+def test_insert_stores_choice_members_as_their_values():
+    from helpline.tickets.choices import EventKind
+
+    ticket = make_ticket(make_user())
+    event = insert(TicketEvent(ticket=ticket, kind=EventKind.CREATED, new_value="1"))
+
+    stored = TicketEvent.objects.filter(pk=event.pk).values_list("kind", flat=True).get()
+    assert stored == EventKind.CREATED.value and type(stored) is str
