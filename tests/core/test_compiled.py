@@ -135,3 +135,38 @@ def test_insert_stores_choice_members_as_their_values():
 
     stored = TicketEvent.objects.filter(pk=event.pk).values_list("kind", flat=True).get()
     assert stored == EventKind.CREATED.value and type(stored) is str
+
+
+def test_computed_fields_are_evaluated_in_the_insert_and_returned():
+    ticket = make_ticket(make_user())
+    event = insert(
+        TicketEvent(ticket=ticket, kind="created"), computed={"new_value": "'com' || 'puted'"}
+    )
+
+    assert event.new_value == "computed"
+    assert TicketEvent.objects.get(pk=event.pk).new_value == "computed"
+
+
+def test_computed_fields_on_the_slow_path_are_evaluated_before_save():
+    ticket = make_ticket(make_user())
+    received = []
+
+    def receiver(sender, instance, **kwargs):
+        received.append(instance.new_value)
+
+    post_save.connect(receiver, sender=TicketEvent)
+    try:
+        event = insert(
+            TicketEvent(ticket=ticket, kind="created"), computed={"new_value": "'com' || 'puted'"}
+        )
+    finally:
+        post_save.disconnect(receiver, sender=TicketEvent)
+
+    assert received == ["computed"]
+    assert TicketEvent.objects.get(pk=event.pk).new_value == "computed"
+
+
+def test_computing_a_field_the_model_does_not_have_is_refused():
+    ticket = make_ticket(make_user())
+    with pytest.raises(ValueError, match="cannot compute"):
+        insert(TicketEvent(ticket=ticket, kind="created"), computed={"colour": "'red'"})

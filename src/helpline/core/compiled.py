@@ -13,7 +13,7 @@ with `save()` as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -112,10 +112,15 @@ class _Insert:
     returning: list
 
 
-_inserts: dict[tuple[type[Model], str], _Insert] = {}
+_inserts: dict[tuple, _Insert] = {}
 
 
-def insert(obj: M, using: str | None = None, applied: Collection[Callable] = ()) -> M:
+def insert(
+    obj: M,
+    using: str | None = None,
+    applied: Collection[Callable] = (),
+    computed: Mapping[str, str] | None = None,
+) -> M:
     """INSERT a new instance as `obj.save(force_insert=True)` does, with cached SQL.
 
     For plain models on the hot path (no multi-table inheritance). Whatever this
@@ -123,22 +128,25 @@ def insert(obj: M, using: str | None = None, applied: Collection[Callable] = ())
     a field set to an expression or a database default, or `pre_save`/`post_save`
     receivers for the model, except the `pre_save` receivers named in `applied`,
     whose work the caller has already done on `obj`.
+
+    `computed` maps fields to SQL expressions (without parameters) that the database
+    evaluates in the INSERT itself, e.g. `nextval(...)` for a number: the values come
+    back with RETURNING, saving a round trip.
     """
     model = type(obj)
     using = using or router.db_for_write(model, instance=obj)
     connection = connections[using]
-    compiled = _inserts.get((model, using))
+    key = (model, using, tuple(sorted((computed or {}).items())))
+    compiled = _inserts.get(key)
     if compiled is None:
-        compiled = _inserts[(model, using)] = _compile_insert(model, using)
+        compiled = _inserts[key] = _compile_insert(model, using, computed or {})
     explicit_id = model._meta.auto_field is not None and obj.pk is not None
     if explicit_id or _unapplied_receivers(model, applied) or post_save.has_listeners(model):
-        obj.save(force_insert=True, using=using)
-        return obj
+        return _save(obj, using, computed)
     obj._prepare_related_fields_for_save(operation_name="save")
     values = [field.pre_save(obj, True) for field in compiled.fields]
     if any(hasattr(value, "resolve_expression") for value in values):
-        obj.save(force_insert=True, using=using)
-        return obj
+        return _save(obj, using, computed)
     params = [
         _plain(field.get_db_prep_save(value, connection=connection))
         for field, value in zip(compiled.fields, values, strict=True)
@@ -173,24 +181,43 @@ def _unapplied_receivers(model: type[Model], applied: Collection[Callable]) -> b
     return bool(async_receivers) or any(r not in applied for r in sync_receivers)
 
 
-def _compile_insert(model: type[Model], using: str) -> _Insert:
+def _save(obj: M, using: str, computed: Mapping[str, str] | None) -> M:
+    """The slow path: evaluate the computed fields first, then `save()`."""
+    if computed:
+        with connections[using].cursor() as cursor:
+            for attname, expression in computed.items():
+                cursor.execute(f"SELECT {expression}")  # noqa: S608 - the caller's constant SQL
+                setattr(obj, attname, cursor.fetchone()[0])
+    obj.save(force_insert=True, using=using)
+    return obj
+
+
+def _compile_insert(model: type[Model], using: str, computed: Mapping[str, str]) -> _Insert:
     connection = connections[using]
     meta = model._meta
     if meta.parents:
         raise ValueError("insert() does not handle multi-table inheritance")
-    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
-    if any(hasattr(f, "get_placeholder") for f in fields):
+    columns = [
+        f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field
+    ]
+    if any(hasattr(f, "get_placeholder") for f in columns):
         raise ValueError("insert() writes plain %s placeholders only")
-    returning = (
-        list(meta.db_returning_fields) if connection.features.can_return_columns_from_insert else []
-    )
-    if not returning and meta.auto_field is not None:
-        raise ValueError("insert() needs INSERT ... RETURNING")
+    unknown = set(computed) - {f.attname for f in columns}
+    if unknown:
+        raise ValueError(f"insert() cannot compute {sorted(unknown)}: not columns of {meta.label}")
+    fields = [f for f in columns if f.attname not in computed]
+    by_database = [f for f in columns if f.attname in computed]
+    if not connection.features.can_return_columns_from_insert:
+        if meta.auto_field is not None or computed:
+            raise ValueError("insert() needs INSERT ... RETURNING")
+        returning = []
+    else:
+        returning = [*meta.db_returning_fields, *by_database]
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - quoted names, values are parameters
         quote(meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join("%s" for _ in fields),
+        ", ".join(quote(f.column) for f in fields + by_database),
+        ", ".join(["%s"] * len(fields) + [computed[f.attname] for f in by_database]),
     )
     if returning:
         returning_sql, _ = connection.ops.return_insert_columns(returning)

@@ -8,6 +8,17 @@ FIRST_NUMBER = 1000
 SEQUENCE_NAME = "tickets_ticket_number_seq"
 
 
+def number_in_insert() -> dict[str, str] | None:
+    """On PostgreSQL, the number drawn inside the ticket's INSERT, for compiled.insert.
+
+    One round trip less per new ticket than `next_ticket_number()` first. The same
+    sequence, so numbers stay unique and increasing under any concurrency.
+    """
+    if connection.vendor == "postgresql":
+        return {"number": f"nextval('{SEQUENCE_NAME}')"}
+    return None
+
+
 def next_ticket_number() -> int:
     """The next number, in one statement, safe under any concurrency.
 

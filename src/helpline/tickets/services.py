@@ -44,7 +44,7 @@ from helpline.tickets.models import (
     TicketEvent,
     TicketLink,
 )
-from helpline.tickets.numbering import next_ticket_number
+from helpline.tickets.numbering import next_ticket_number, number_in_insert
 from helpline.tickets.priority import priority_for
 
 MAX_TAGS = 20
@@ -234,8 +234,9 @@ def _create_ticket(actor: User, data: NewTicket, idempotency_key: str) -> Ticket
         or data.channel_team
         or (data.category.default_team if data.category and data.category.default_team_id else None)
     )
+    number_sql = number_in_insert()
     ticket = Ticket(
-        number=next_ticket_number(),
+        number=None if number_sql else next_ticket_number(),
         subject=subject,
         type=data.type,
         status=Status.NEW,
@@ -258,7 +259,7 @@ def _create_ticket(actor: User, data: NewTicket, idempotency_key: str) -> Ticket
     _apply_default_targets(ticket, now)
     # The rows of a new ticket are INSERTed with SQL compiled once (helpline.core.compiled):
     # compiling them afresh cost more CPU than the database spends on them.
-    compiled.insert(ticket)
+    compiled.insert(ticket, computed=number_sql)
     headers = data.email or EmailHeaders()
     message = Message(
         ticket=ticket,
