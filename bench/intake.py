@@ -392,7 +392,7 @@ def main() -> None:
             "concurrency": CONCURRENCY,
             "workers": WORKERS,
             # threads per worker that run HTTP requests (helpline.config.handler; 0 = Django's)
-            "web_threads": os.environ.get("WEB_THREADS", "(default 8)"),
+            "web_threads": os.environ.get("WEB_THREADS", "(default 4)"),
             "db_pool": {
                 key: os.environ.get(key, "(default)")
                 for key in ("DB_POOL", "DB_POOL_MIN_SIZE", "DB_POOL_MAX_SIZE", "DB_CONN_MAX_AGE")

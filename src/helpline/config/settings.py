@@ -67,8 +67,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "helpline.config.urls"
 # Threads per server process that run HTTP requests (helpline.config.handler); 0 uses
-# Django's own ASGI handler. More threads than pooled database connections only wait.
-WEB_THREADS = env_int("WEB_THREADS", 8)
+# Django's own ASGI handler. More threads than pooled database connections only wait,
+# and past ~2 per core they only add GIL hand-overs: with 4 instead of 8 the same
+# 2-core machine created 7 % more tickets/s at concurrency 32 (docs/benchmarks.md).
+WEB_THREADS = env_int("WEB_THREADS", 4)
 ASGI_APPLICATION = "helpline.config.asgi.application"
 WSGI_APPLICATION = None
 
