@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -60,3 +61,32 @@ def test_helpline_command_reports_a_configuration_error_in_one_line(tmp_path, ex
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("helpline: configuration error:")
     assert message in result.stderr
+
+
+def _postgres_options(tmp_path, **extra):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HELPLINE_VAR_DIR": str(tmp_path),
+        "HELPLINE_DEV": "true",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "DB_POOL": "true",
+        **extra,
+    }
+    code = "import json; from helpline.config import settings as s; print(json.dumps(s.DATABASES['default']['OPTIONS']))"
+    result = subprocess.run(  # noqa: S603 - this interpreter and a fixed snippet
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def test_postgres_binds_on_the_server_and_prepares_repeated_statements(tmp_path):
+    options = _postgres_options(tmp_path)
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == 5
+    assert options["pool"]["max_size"] == 8
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path):
+    options = _postgres_options(tmp_path, DB_PREPARE_THRESHOLD="0", DB_SERVER_SIDE_BINDING="false")
+    assert options["prepare_threshold"] is None
+    assert options["server_side_binding"] is False
