@@ -187,3 +187,42 @@ def test_every_demo_text_renders_with_its_placeholders():
         # when each is rendered, then no placeholder is left unknown or unfilled
         for template in templates:
             assert "{" not in fill.render(template), template
+
+
+@pytest.mark.slow
+def test_demo_as_of_a_moment_tells_the_same_story_at_any_time(db):
+    # given a moment in the past
+    moment = "2026-11-20T12:00:00+00:00"
+
+    # when the demo is loaded as of that moment
+    call_command("demo", "--as-of", moment, stdout=StringIO())
+
+    # then the history ends just before it, whatever the clock says now
+    newest = Ticket.objects.order_by("-created_at").values_list("created_at", flat=True)[0]
+    as_of = timezone.datetime.fromisoformat(moment)
+    assert as_of - timezone.timedelta(days=5) < newest < as_of
+    # and the same moment and seed give the same tickets again (what benchmarks rely on)
+    first = _story()
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("demo", "--as-of", moment, stdout=StringIO())
+    assert _story() == first
+
+
+def _story() -> list[tuple]:
+    return list(
+        Ticket.objects.order_by("created_at").values_list(
+            "subject", "category__slug", "team__slug", "priority", "status"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("yesterday", "--as-of"), ("2026-11-20T12:00:00", "needs a time zone")],
+)
+def test_demo_as_of_refuses_a_moment_it_cannot_read(db, value, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("demo", "--as-of", value, stdout=StringIO())
+    assert not Ticket.objects.exists()

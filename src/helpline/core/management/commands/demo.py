@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from helpline.core.demo import builder
@@ -14,7 +15,19 @@ from helpline.core.demo.data_org import DEMO_PASSWORD_LOGINS
 class Command(BaseCommand):
     help = "Load demo teams, people, categories and 300 tickets (once; a second run does nothing)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--as-of",
+            metavar="MOMENT",
+            help=(
+                "Tell the story as if it were this moment (ISO 8601 with a time zone, e.g. "
+                "2026-11-20T12:00:00+00:00) instead of now: the same moment and seed give "
+                "the same tickets, for reproducible benchmarks and screenshots."
+            ),
+        )
+
     def handle(self, *args, **options) -> None:
+        as_of = _moment(options.get("as_of"))
         if builder.is_loaded():
             self.stdout.write(_("The demo data is already loaded; nothing to do."))
             return
@@ -29,7 +42,7 @@ class Command(BaseCommand):
             )
             return
         started = time.monotonic()
-        counts = builder.load_demo()
+        counts = builder.load_demo(now=as_of)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(_("Demo data loaded in %(seconds).1f s:") % {"seconds": elapsed})
@@ -44,3 +57,15 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo logins:"))
         for email, password in DEMO_PASSWORD_LOGINS.items():
             self.stdout.write(f"  {email} / {password}")
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(f"--as-of: {error}") from None
+    if moment.tzinfo is None:
+        raise CommandError("--as-of needs a time zone, e.g. 2026-11-20T12:00:00+00:00")
+    return moment
