@@ -486,3 +486,19 @@ def test_body_over_djangos_memory_limit_is_413_not_500(client, personas, setting
 
     assert_problem(response, 413, "payload-too-large")
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("raw", ["[]", "[1, 2]", '"a ticket"', "null", "42"])
+def test_a_body_that_is_not_a_json_object_is_named_as_such(client, personas, raw):
+    token = token_for(personas.l1_agent)
+
+    problem = assert_problem(
+        send(client, "POST", "/api/v1/tickets", token, raw=raw), 422, "validation-error"
+    )
+
+    assert problem["detail"] == "The request body must be a JSON object."
+    assert problem["errors"] == [
+        {"field": "", "message": "expected a JSON object", "type": problem["errors"][0]["type"]}
+    ]
+    assert "TicketIn" not in json.dumps(problem)
+    assert not Ticket.objects.exists()

@@ -109,30 +109,35 @@ def _field_path(location: tuple | list) -> str:
     return ".".join(parts)
 
 
+# pydantic's complaint when the JSON body is not an object at all (`[]`, `"x"`, `null`):
+# its message names the schema class, which means nothing to the client.
+_NOT_AN_OBJECT = frozenset({"model_type", "dict_type", "model_attributes_type"})
+
+
 def _validation_errors(exc: ValidationError) -> list[dict]:
     errors = []
     for error in exc.errors:
         kind = error.get("type", "")
         message = error.get("msg", "invalid")
+        field = _field_path(error.get("loc", ()))
         if kind == "extra_forbidden":
             message = "unknown field"
-        errors.append(
-            {"field": _field_path(error.get("loc", ())), "message": message, "type": kind}
-        )
+        elif not field and kind in _NOT_AN_OBJECT:
+            message = "expected a JSON object"
+        errors.append({"field": field, "message": message, "type": kind})
     return errors
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = _validation_errors(exc)
-    fields = ", ".join(e["field"] or "body" for e in errors[:5])
-    return problem_response(
-        422,
-        "validation-error",
-        _("Invalid request"),
-        _("Check these fields: %(fields)s.") % {"fields": fields},
-        errors=errors,
-    )
+    if errors and all(not e["field"] and e["type"] in _NOT_AN_OBJECT for e in errors):
+        # Not "Check these fields: body": tickets have a field called body.
+        detail = _("The request body must be a JSON object.")
+    else:
+        fields = ", ".join(e["field"] or _("the request body") for e in errors[:5])
+        detail = _("Check these fields: %(fields)s.") % {"fields": fields}
+    return problem_response(422, "validation-error", _("Invalid request"), detail, errors=errors)
 
 
 @api.exception_handler(ServiceError)
