@@ -505,7 +505,7 @@ def test_batch_quarantines_the_failing_message_and_commits_the_others(db, monkey
     assert len(list(Path(settings.MEDIA_ROOT).rglob("*.eml"))) == 3
 
 
-def test_database_failure_in_a_batch_commits_nothing(db, monkeypatch):
+def test_database_failure_in_a_batch_commits_nothing(db, monkeypatch, settings):
     # given a database that fails while the third message of a batch is processed
     from django.db import OperationalError
 
@@ -530,8 +530,11 @@ def test_database_failure_in_a_batch_commits_nothing(db, monkeypatch):
 
     # then nothing of the batch was committed: the transport may offer it all again
     assert (Ticket.objects.count(), InboundEmail.objects.count()) == (0, 0)
+    # and the rolled-back attempt left no raw files behind
+    assert list(Path(settings.MEDIA_ROOT).rglob("*.eml")) == []
     monkeypatch.undo()
     assert [r.outcome for r in ingest_batch(batch)] == ["created"] * 3
+    assert len(list(Path(settings.MEDIA_ROOT).rglob("*.eml"))) == 3
 
 
 def test_duplicates_within_one_batch_and_against_the_ledger(db):

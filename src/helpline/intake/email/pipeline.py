@@ -139,6 +139,35 @@ def ingest_batch(
     work = [(raw, source, dedupe_key(raw), _parse(raw, source)) for raw, source in items]
     stored: dict[str, str] = {}  # raw files written already (they survive a rollback)
     try:
+        return _ingest_work(work, mailbox, check_loops, stored)
+    except BaseException:
+        # The database failed (or the process is stopping): what was rolled back left
+        # its raw files behind, and the transport will offer the messages again.
+        _delete_unreferenced(stored)
+        raise
+
+
+def _delete_unreferenced(stored: dict[str, str]) -> None:
+    """Delete the raw files written for rows that were rolled back, not committed ones."""
+    names = set(stored.values())
+    if not names:
+        return
+    try:
+        kept = set(InboundEmail.objects.filter(raw__in=names).values_list("raw", flat=True))
+    except DatabaseError:
+        return  # cannot tell which are orphans: keep them all
+    storage = InboundEmail._meta.get_field("raw").storage
+    for name in names - kept:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("could not delete the orphaned raw e-mail %s", name)
+
+
+def _ingest_work(
+    work: list, mailbox: Mailbox | None, check_loops: bool, stored: dict[str, str]
+) -> list[IngestResult]:
+    try:
         with transaction.atomic():
             batch = _Batch(work, mailbox=mailbox, check_loops=check_loops, stored=stored)
             return [batch.ingest(raw, source, key, parsed) for raw, source, key, parsed in work]
