@@ -219,12 +219,7 @@ def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     # The database refused a value the schemas let through (out of range, too long):
     # the transaction is rolled back, so nothing was written.
     logger.warning("database refused a value on %s %s: %s", request.method, request.path, exc)
-    return problem_response(
-        422,
-        "invalid-value",
-        _("Invalid request"),
-        _("A value is out of range or cannot be stored."),
-    )
+    return _invalid_value()
 
 
 @api.exception_handler(OverflowError)
@@ -233,6 +228,10 @@ def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
     # 10**30`): the driver raises OverflowError before the query runs, where PostgreSQL would
     # answer a DataError or no rows. The same answer as a DataError, never a 500.
     logger.warning("number out of range on %s %s: %s", request.method, request.path, exc)
+    return _invalid_value()
+
+
+def _invalid_value() -> HttpResponse:
     return problem_response(
         422,
         "invalid-value",

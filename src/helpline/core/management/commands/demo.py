@@ -64,8 +64,11 @@ def _moment(text: str | None) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(f"--as-of: {error}") from None
+    except ValueError:
+        raise CommandError(
+            _("--as-of: %(value)r is not an ISO 8601 moment, e.g. 2026-11-20T12:00:00+00:00")
+            % {"value": text}
+        ) from None
     if moment.tzinfo is None:
-        raise CommandError("--as-of needs a time zone, e.g. 2026-11-20T12:00:00+00:00")
+        raise CommandError(_("--as-of needs a time zone, e.g. 2026-11-20T12:00:00+00:00"))
     return moment
