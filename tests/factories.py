@@ -109,3 +109,14 @@ def token_for(user: User, scopes: list[str] | None = None) -> str:
 
 def auth(raw: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def record_saves(monkeypatch, model, calls: list) -> None:
+    """Append "save" to `calls` whenever `model.save()` runs (it still saves)."""
+    save = model.save
+
+    def recorded(self, *args, **kwargs):
+        calls.append("save")
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(model, "save", recorded)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from helpline.accounts.models import ApiToken, Organization, User, hash_token
 from helpline.core.compiled import CompiledQuery, insert
 from helpline.tickets.models import TicketEvent
-from tests.factories import make_ticket, make_user, token_for
+from tests.factories import make_ticket, make_user, record_saves, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_insert_skips_save_only_for_the_pre_save_receivers_the_caller_applied(mo
     def other(sender, instance, **kwargs):
         calls.append("other")
 
-    monkeypatch.setattr(TicketEvent, "save", _counting_save(TicketEvent.save, calls))
+    record_saves(monkeypatch, TicketEvent, calls)
     pre_save.connect(stamp, sender=TicketEvent)
     try:
         insert(TicketEvent(ticket=ticket, kind="created"), applied=(stamp,))
@@ -117,14 +117,6 @@ def test_insert_skips_save_only_for_the_pre_save_receivers_the_caller_applied(mo
         pre_save.disconnect(stamp, sender=TicketEvent)
 
     assert calls == ["save", "created", "other"]  # an unlisted receiver: through save()
-
-
-def _counting_save(save, calls):
-    def counted(self, *args, **kwargs):
-        calls.append("save")
-        return save(self, *args, **kwargs)
-
-    return counted
 
 
 def test_insert_stores_choice_members_as_their_values():

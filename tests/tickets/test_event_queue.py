@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from helpline.tickets import events
 from helpline.tickets.models import Ticket
-from tests.factories import make_ticket, make_user
+from tests.factories import make_ticket, make_user, record_saves
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_task_row_is_the_row_django_tasks_db_writes(monkeypatch):
     from helpline.tickets.tasks import deliver_ticket_change
 
     saves = []
-    monkeypatch.setattr(DBTaskResult, "save", _counting_save(DBTaskResult.save, saves))
+    record_saves(monkeypatch, DBTaskResult, saves)
     ours = deliver_ticket_change.enqueue({"kind": "created", "ticket_id": 1})
     assert saves == []  # the compiled INSERT, not Model.save()
     upstream = UpstreamBackend("default", DATABASE_QUEUE["default"] | {"OPTIONS": {}})
@@ -99,11 +99,3 @@ def test_task_row_is_the_row_django_tasks_db_writes(monkeypatch):
         row.pop("enqueued_at")
     assert ours_row == theirs_row
     assert ours_row["run_after"].year == 9999  # "any time", as upstream's receiver sets it
-
-
-def _counting_save(save, calls):
-    def counted(self, *args, **kwargs):
-        calls.append("save")
-        return save(self, *args, **kwargs)
-
-    return counted
