@@ -162,6 +162,7 @@ def bench_ingest(folder: Path) -> dict:
     django.setup()
     from django.db import connection, reset_queries
 
+    from helpline.intake.email.parallel import StatementCounter
     from helpline.intake.email.pipeline import batched, ingest_batch
     from helpline.intake.models import Mailbox
     from helpline.tickets.models import Ticket
@@ -177,13 +178,6 @@ def bench_ingest(folder: Path) -> dict:
 
     outcomes: dict[str, int] = {}
     batch_ms = []
-    statements = 0
-
-    def count(execute, sql, params, many, context):
-        nonlocal statements
-        statements += 1
-        return execute(sql, params, many, context)
-
     cpu_started = time.process_time()
     started = time.perf_counter()
     if JOBS > 1:
@@ -203,7 +197,8 @@ def bench_ingest(folder: Path) -> dict:
         worker_cpu = sum(job.cpu_seconds for job in jobs)
         partitions = [job.messages for job in jobs]
     else:
-        with connection.execute_wrapper(count):
+        counter = StatementCounter()
+        with connection.execute_wrapper(counter):
             # What `helpline email ingest MAILDIR` does, without printing: its reader, and
             # the batches it shares with the IMAP poller (one transaction each).
             messages = ((raw, source) for source, raw in read_messages(folder))
@@ -213,6 +208,7 @@ def bench_ingest(folder: Path) -> dict:
                 batch_ms.append((time.perf_counter_ns() - t0) / 1e6)
                 for result in results:
                     outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+        statements = counter.count
         worker_cpu = 0.0
         partitions = [sum(outcomes.values())]
     elapsed = time.perf_counter() - started

@@ -58,6 +58,17 @@ class JobStats:
     cpu_seconds: float
 
 
+class StatementCounter:
+    """A `connection.execute_wrapper` that counts the SQL statements run inside it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
 def _group_keys(raw: bytes) -> list[str]:
     """The keys that tie a message to others (read from its header block only)."""
     from helpline.intake.email.parser import decode_header
@@ -215,15 +226,9 @@ def _work(
         from helpline.intake.email.pipeline import batched
         from helpline.intake.models import Mailbox
 
-        statements = 0
-
-        def count(execute, sql, params, many, context):
-            nonlocal statements
-            statements += 1
-            return execute(sql, params, many, context)
-
+        statements = StatementCounter()
         cpu_started = time.process_time()
-        with connections["default"].execute_wrapper(count):
+        with connections["default"].execute_wrapper(statements):
             mailbox = Mailbox.objects.get(pk=mailbox_id) if mailbox_id else None
             for batch in batched(items):
                 started = time.perf_counter_ns()
@@ -233,7 +238,7 @@ def _work(
                     (source, answer) for (_, source), answer in zip(batch, answers, strict=True)
                 ]
                 results.put(("batch", job, (pairs, elapsed_ms)))
-        stats = JobStats(job, len(items), statements, time.process_time() - cpu_started)
+        stats = JobStats(job, len(items), statements.count, time.process_time() - cpu_started)
         results.put(("done", job, stats))
     except BaseException as exc:  # reported to the parent, which fails the run
         results.put(("failed", job, f"{type(exc).__name__}: {exc}"[:2000]))
